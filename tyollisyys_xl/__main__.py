@@ -1,0 +1,5 @@
+import sys
+
+from tyollisyys_xl.cli import main
+
+sys.exit(main())

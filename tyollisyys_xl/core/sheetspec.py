@@ -1,0 +1,111 @@
+"""A generated sheet described as data, so that one description renders the same way headless
+(openpyxl) and inside Excel (xlwings).
+
+The core produces SheetSpecs; the adapters in tyollisyys_xl.io render them. Coordinates are 1-based
+(row, column); ranges are A1 strings such as "B2:F40". Everything here is plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# Every generated sheet carries this text in a defined name / cell note so the tool knows it is its own.
+GENERATED_MARK = "tyollisyys-xl:generoitu"
+
+
+@dataclass
+class Block:
+    """A rectangle of values written in one call, top-left at (row, col)."""
+
+    row: int
+    col: int
+    values: list[list[Any]]
+
+
+@dataclass
+class Style:
+    """Formatting applied to a range in one call."""
+
+    range: str
+    number_format: str | None = None
+    bold: bool = False
+    italic: bool = False
+    font_size: float | None = None
+    font_color: str | None = None  # "RRGGBB"
+    fill: str | None = None  # "RRGGBB"
+    wrap: bool = False
+    align: Literal["left", "center", "right"] | None = None
+    border: bool = False
+
+
+@dataclass
+class ConditionalFormat:
+    """cell_is: compare to a value; text: cell equals text; icon_set / data_bar / color_scale as Excel has them."""
+
+    range: str
+    kind: Literal["cell_is", "text", "icon_set", "data_bar", "color_scale"]
+    operator: str | None = None  # for cell_is: "lessThan", "greaterThanOrEqual", "equal", "between", ...
+    values: list[Any] = field(default_factory=list)
+    fill: str | None = None
+    font_color: str | None = None
+    icon_style: str | None = None  # e.g. "3TrafficLights1"
+
+
+@dataclass
+class Series:
+    name: str
+    values: str  # range of the values on this sheet, e.g. "C5:C16"
+    categories: str | None = None  # range of the category labels
+
+
+@dataclass
+class Chart:
+    kind: Literal["line", "bar", "column", "pie"]
+    title: str
+    anchor: str  # top-left cell, e.g. "H3"
+    series: list[Series]
+    width_cm: float = 16.0
+    height_cm: float = 8.0
+    y_title: str | None = None
+    x_title: str | None = None
+
+
+@dataclass
+class Hyperlink:
+    cell: str  # where the link text stands on this sheet
+    target: str  # an in-workbook address, e.g. "Toteumat!D17"
+    text: str
+
+
+@dataclass
+class PrintSetup:
+    paper: Literal["A4"] = "A4"
+    landscape: bool = False
+    fit_width: int = 1
+    fit_height: int = 1  # 0 = as many pages as needed
+    header: str | None = None  # Excel header code text, e.g. "&L&\"-,Bold\"Kuntakortti Jämsä&R&D"
+    print_area: str | None = None
+
+
+@dataclass
+class SheetSpec:
+    name: str
+    blocks: list[Block] = field(default_factory=list)
+    styles: list[Style] = field(default_factory=list)
+    column_widths: dict[str, float] = field(default_factory=dict)  # column letter -> width in characters
+    conditional_formats: list[ConditionalFormat] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    hyperlinks: list[Hyperlink] = field(default_factory=list)
+    freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "A2"
+    print_setup: PrintSetup | None = None
+    tab_color: str | None = None
+
+    def values_grid(self) -> dict[tuple[int, int], Any]:
+        """Every written cell as {(row, col): value}: what tests compare across renderers."""
+        grid = {}
+        for block in self.blocks:
+            for r, row in enumerate(block.values):
+                for c, value in enumerate(row):
+                    grid[(block.row + r, block.col + c)] = value
+        return grid

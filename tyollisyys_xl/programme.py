@@ -1,0 +1,132 @@
+"""The programme as reviewed text (programme/*.yaml), checked against its schema before anything uses it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from tyollisyys_xl.resources import programme_dir, schema_dir
+from tyollisyys_xl.schemas import SourceError, validator_for
+
+PROGRAMME_FILE = "ohjelma2026.yaml"
+DEFAULTS_FILE = "oletukset.yaml"
+AREA_TOTAL = "Koko alue"  # the municipality value of an entry for the whole employment area
+
+
+@dataclass(frozen=True)
+class Programme:
+    title: str
+    area: str
+    year: int
+    themes: list[dict]
+    focus_areas: list[dict]
+    indicators: list[dict]
+    municipalities: list[dict]
+    service_catalogue: list[dict]
+    subsidy_types: list[dict]
+    cost_objects: list[dict]
+
+    def theme_name(self, theme_id: str) -> str:
+        return next(t["name"] for t in self.themes if t["id"] == theme_id)
+
+    def focus_area(self, focus_id: str) -> dict:
+        return next(f for f in self.focus_areas if f["id"] == focus_id)
+
+    def indicator_rows(self) -> list[dict]:
+        """Indicators as rows of the Mittarit table (names instead of theme and focus-area ids)."""
+        rows = []
+        for ind in self.indicators:
+            focus = self.focus_area(ind["focus_area"])
+            profile = ind.get("monthly_profile")
+            rows.append(
+                {
+                    "id": ind["id"],
+                    "theme": self.theme_name(focus["theme"]),
+                    "focus_area": focus["name"],
+                    "level": ind["level"],
+                    "name": ind["name"],
+                    "unit": ind["unit"],
+                    "kind": ind["kind"],
+                    "accumulation": ind["accumulation"],
+                    "per_municipality": ind["per_municipality"],
+                    "rate_scale": ind.get("rate_scale"),
+                    "baseline_text": ind["baseline_text"],
+                    "baseline": ind["baseline"],
+                    "baseline_date": ind.get("baseline_date"),
+                    "target_text": ind["target_text"],
+                    "target": ind["target"],
+                    "target_date": ind.get("target_date"),
+                    "monthly_profile": ";".join(f"{w:g}" for w in profile) if profile else None,
+                    "data_source": ind["data_source"],
+                    "note": ind.get("note"),
+                }
+            )
+        return rows
+
+
+def _load_yaml(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.safe_load(fh)
+    except FileNotFoundError as exc:
+        raise SourceError(path, "(tiedosto)", "tiedosto puuttuu") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"rivi {mark.line + 1}" if mark else "(tiedosto)"
+        raise SourceError(path, where, f"virheellinen YAML: {getattr(exc, 'problem', exc)}") from exc
+
+
+def _check(path: Path, data: dict, schema_file: str, schemas: Path) -> None:
+    errors = sorted(validator_for(schema_file, schemas).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        field = "/".join(str(p) for p in first.absolute_path) or "(juuri)"
+        raise SourceError(path, field, first.message)
+
+
+def _check_references(path: Path, data: dict) -> None:
+    themes = {t["id"] for t in data["themes"]}
+    focus = {f["id"] for f in data["focus_areas"]}
+    for i, fa in enumerate(data["focus_areas"]):
+        if fa["theme"] not in themes:
+            raise SourceError(path, f"focus_areas/{i}/theme", f"tuntematon teema {fa['theme']!r}")
+    seen = set()
+    for i, ind in enumerate(data["indicators"]):
+        if ind["focus_area"] not in focus:
+            raise SourceError(path, f"indicators/{i}/focus_area", f"tuntematon painopiste {ind['focus_area']!r}")
+        if ind["id"] in seen:
+            raise SourceError(path, f"indicators/{i}/id", f"tunnus {ind['id']} on jo käytössä")
+        seen.add(ind["id"])
+
+
+def load_programme(directory: Path | None = None, schemas: Path | None = None) -> Programme:
+    """Read and check the programme and the default reference rows; raises SourceError naming file and field."""
+    directory = directory or programme_dir()
+    schemas = schemas or schema_dir()
+    prog_path, defaults_path = directory / PROGRAMME_FILE, directory / DEFAULTS_FILE
+    data = _load_yaml(prog_path)
+    _check(prog_path, data, "programme.schema.json", schemas)
+    _check_references(prog_path, data)
+    defaults = _load_yaml(defaults_path)
+    _check(defaults_path, defaults, "defaults.schema.json", schemas)
+    return Programme(
+        title=data["title"],
+        area=data["area"],
+        year=data["year"],
+        themes=data["themes"],
+        focus_areas=data["focus_areas"],
+        indicators=data["indicators"],
+        municipalities=data["municipalities"],
+        service_catalogue=data["service_catalogue"],
+        subsidy_types=defaults["subsidy_types"],
+        cost_objects=defaults["cost_objects"],
+    )
+
+
+@cache
+def programme() -> Programme:
+    """The programme shipped with the package, read once per process."""
+    return load_programme()

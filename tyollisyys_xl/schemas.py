@@ -1,0 +1,158 @@
+"""The JSON Schemas in schema/: the single source of every input table's columns, types and allowed values."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from referencing import Registry, Resource
+
+from tyollisyys_xl.resources import schema_dir
+
+# Input tables in the order their sheets stand in the workbook (after Ohjaus and Ohjelma).
+TABLE_ORDER = (
+    "mittarit",
+    "toteumat",
+    "kunnat",
+    "tukilajit",
+    "tukibudjetti",
+    "sidonnat",
+    "maksatukset",
+    "kustannuskohteet",
+    "palvelukustannukset",
+)
+
+# x-type: how a cell is read and shown. The row schema then checks the parsed value.
+CELL_TYPES = {"text", "code", "number", "euro", "month", "date", "bool", "business_id"}
+
+
+class SourceError(Exception):
+    """A malformed source file (schema or programme data): names the file and the field."""
+
+    def __init__(self, path: Path | str, field: str, message: str):
+        self.path, self.field = str(path), field
+        super().__init__(f"{path}: {field}: {message}")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the Finnish header in the workbook
+    cell_type: str
+    required: bool
+    description: str
+    width: float
+    enum: tuple[Any, ...] | None
+    list_source: str | None  # "Sheet.key" whose values are the allowed ones (a dropdown)
+    extra_values: tuple[str, ...]  # allowed besides list_source, e.g. "Koko alue"
+    nullable: bool
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str  # file stem, e.g. "toteumat"
+    sheet: str  # sheet title, e.g. "Toteumat"
+    table: str  # Excel table name, e.g. "tblToteumat"
+    description: str
+    columns: tuple[Column, ...]
+    unique_keys: tuple[tuple[str, ...], ...]
+    json: dict
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, f"rivi {exc.lineno}", f"virheellinen JSON: {exc.msg}") from exc
+
+
+def _parse_table_schema(name: str, path: Path, raw: dict) -> TableSchema:
+    try:
+        Draft202012Validator.check_schema(raw)
+    except SchemaError as exc:
+        field = "/".join(str(p) for p in exc.path) or "(juuri)"
+        raise SourceError(path, field, exc.message) from exc
+    for key in ("x-sheet", "x-table", "properties"):
+        if key not in raw:
+            raise SourceError(path, key, "kenttä puuttuu")
+    required = set(raw.get("required", []))
+    columns = []
+    for key, prop in raw["properties"].items():
+        for field in ("title", "x-type"):
+            if field not in prop:
+                raise SourceError(path, f"properties/{key}/{field}", "kenttä puuttuu")
+        if prop["x-type"] not in CELL_TYPES:
+            raise SourceError(path, f"properties/{key}/x-type", f"tuntematon tyyppi {prop['x-type']!r}")
+        types = prop.get("type", [])
+        columns.append(
+            Column(
+                key=key,
+                header=prop["title"],
+                cell_type=prop["x-type"],
+                required=key in required,
+                description=prop.get("description", ""),
+                width=float(prop.get("x-width", 14)),
+                enum=tuple(prop["enum"]) if "enum" in prop else None,
+                list_source=prop.get("x-list"),
+                extra_values=tuple(prop.get("x-extra-values", [])),
+                nullable="null" in (types if isinstance(types, list) else [types]),
+            )
+        )
+    for req in required:
+        if req not in raw["properties"]:
+            raise SourceError(path, f"required/{req}", "sarake puuttuu properties-kohdasta")
+    return TableSchema(
+        name=name,
+        sheet=raw["x-sheet"],
+        table=raw["x-table"],
+        description=raw.get("description", ""),
+        columns=tuple(columns),
+        unique_keys=tuple(tuple(k) for k in raw.get("x-unique", [])),
+        json=raw,
+    )
+
+
+def load_table_schemas(directory: Path | None = None) -> dict[str, TableSchema]:
+    """All input-table schemas in workbook order; raises SourceError on a malformed file."""
+    directory = directory or schema_dir()
+    schemas = {}
+    for name in TABLE_ORDER:
+        path = directory / f"{name}.schema.json"
+        if not path.is_file():
+            raise SourceError(path, "(tiedosto)", "skeematiedosto puuttuu")
+        schemas[name] = _parse_table_schema(name, path, _read_json(path))
+    return schemas
+
+
+@cache
+def table_schemas() -> dict[str, TableSchema]:
+    """The schemas shipped with the package, read once per process."""
+    return load_table_schemas()
+
+
+def schema_registry(directory: Path | None = None) -> Registry:
+    """A registry of every schema file, so that "$ref": "tukilajit.schema.json" resolves offline."""
+    directory = directory or schema_dir()
+    resources = []
+    for path in sorted(directory.glob("*.schema.json")):
+        raw = _read_json(path)
+        resources.append((raw.get("$id", path.name), Resource.from_contents(raw)))
+    return Registry().with_resources(resources)
+
+
+def validator_for(schema_file: str, directory: Path | None = None) -> Draft202012Validator:
+    directory = directory or schema_dir()
+    raw = _read_json(directory / schema_file)
+    return Draft202012Validator(raw, registry=schema_registry(directory))
