@@ -14,6 +14,18 @@ from typing import Any, Literal
 GENERATED_MARK = "tyollisyys-xl:generoitu"
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula the tool itself wrote, e.g. Formula("=SUM(Toteumat!D2:D9)").
+
+    Only values wrapped like this are written as formulas; any plain string, even one starting
+    with "=", "+", "-" or "@", is written as text (user text must never become a formula).
+    """
+
+    text: str
+    cached: object = None  # the value Python computed, for readers that do not recalculate
+
+
 @dataclass
 class Block:
     """A rectangle of values written in one call, top-left at (row, col)."""
