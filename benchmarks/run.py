@@ -99,9 +99,9 @@ print(json.dumps(result))
 XLWINGS_CALLS = """
 import json, os, sys
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-from tests.remote_book import remote_book_from_file
+from tests.remote_book import remote_book
 import tyollisyys_xl.excel as excel
-book = remote_book_from_file(sys.argv[1])
+book = remote_book(sys.argv[1])
 excel.update_all(book=book)
 print(json.dumps({"actions": len(book.json()["actions"])}))
 """

@@ -53,7 +53,13 @@ class Style:
 
 @dataclass
 class ConditionalFormat:
-    """cell_is: compare to a value; text: cell equals text; icon_set / data_bar / color_scale as Excel has them."""
+    """cell_is: compare to a value; text: cell equals text; icon_set / data_bar / color_scale as Excel has them.
+
+    values per kind: cell_is -> the operand(s) (two for "between"); text -> [the text];
+    icon_set -> the thresholds between icons, increasing numbers (2 for a 3-icon set);
+    data_bar -> [] (automatic) or [minimum, maximum], bar colour in fill;
+    color_scale -> 2 or 3 colours "RRGGBB" from the lowest value to the highest.
+    """
 
     range: str
     kind: Literal["cell_is", "text", "icon_set", "data_bar", "color_scale"]
@@ -106,12 +112,14 @@ class SheetSpec:
     blocks: list[Block] = field(default_factory=list)
     styles: list[Style] = field(default_factory=list)
     column_widths: dict[str, float] = field(default_factory=dict)  # column letter -> width in characters
+    row_heights: dict[int, float] = field(default_factory=dict)  # row number -> height in points (wrapped headers)
     conditional_formats: list[ConditionalFormat] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     hyperlinks: list[Hyperlink] = field(default_factory=list)
     freeze: str | None = None  # top-left cell of the scrolling pane, e.g. "A2"
     print_setup: PrintSetup | None = None
     tab_color: str | None = None
+    hidden: bool = False  # e.g. the tool's own bookkeeping sheet
 
     def values_grid(self) -> dict[tuple[int, int], Any]:
         """Every written cell as {(row, col): value}: what tests compare across renderers."""

@@ -6,6 +6,7 @@ Excel (xlwings, batched). The core never imports either library.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from tyollisyys_xl.core.sheetspec import SheetSpec
@@ -24,6 +25,7 @@ class WorkbookTarget(Protocol):
         """Remove the tool's own sheets of these names and render the specs; never touch other sheets."""
         ...
 
-    def highlight_cells(self, sheet: str, cells: list[str]) -> None:
-        """Mark offending input cells (fill only, values untouched); clears the previous run's marks."""
+    def highlight_cells(self, fills: Mapping[str, Mapping[str, str]]) -> None:
+        """Colour offending input cells, {sheet: {cell: "RRGGBB"}} for all sheets in one call (fill only,
+        values untouched); clears the previous run's colours, and only those."""
         ...

@@ -1,0 +1,39 @@
+"""Shared fixtures: real workbooks made by the project's own builder, once per test session.
+
+- master_path: a freshly built master .xlsm (reference tables filled, entry tables empty).
+- empty_master_path: the same kind of build in a directory of its own, for tests that want a
+  master nobody else's fixture shares (e.g. to copy and modify it).
+- demo_path: the demo workbook at scale 1, seed 1 (fictional entries in every input table).
+
+Treat these files as read-only: copy one into tmp_path before changing it.
+"""
+
+from __future__ import annotations
+
+import os
+
+# xlwings registers its remote engine (xw.Book(json=...)) at import time, and only with a licence key:
+# the PolyForm Noncommercial licence covers the municipalities. Set before anything imports xlwings.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tyollisyys_xl.build.builder import build_master  # noqa: E402
+from tyollisyys_xl.build.demo import make_demo  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def master_path(tmp_path_factory) -> Path:
+    return build_master(tmp_path_factory.mktemp("master") / "Tyollisyysohjelma2026.xlsm")
+
+
+@pytest.fixture(scope="session")
+def empty_master_path(tmp_path_factory) -> Path:
+    return build_master(tmp_path_factory.mktemp("empty_master") / "Tyollisyysohjelma2026.xlsm")
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory, master_path) -> Path:
+    return make_demo(master_path, tmp_path_factory.mktemp("demo") / "demo.xlsm", scale=1, seed=1)

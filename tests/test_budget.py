@@ -1,0 +1,405 @@
+"""The budget engine: exact cents, the multi-year split, each alert, and tabs that reconcile to the input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from table_factory import day, make_tables
+
+from tyollisyys_xl.core.budget import ALERT_KINDS, alerts_as_findings, commitment_shares, compute_budget, totals
+from tyollisyys_xl.core.money import apportion, cents_to_decimal, format_eur, to_cents
+from tyollisyys_xl.core.reports.budget_tabs import (
+    ALERTS_SHEET,
+    MONTHLY_SHEET,
+    SUMMARY_SHEET,
+    TOTAL_LABEL,
+    budget_sheets,
+)
+from tyollisyys_xl.programme import AREA_TOTAL
+
+PAY = "Palkkatuki"
+YOUTH = "Nuoret töihin -rekrytointituki"
+START = "Starttiraha"
+
+
+def commitment(cid, municipality, subsidy, start, end, amount, decided=None):
+    return dict(commitment_id=cid, decision_date=day(decided or start), municipality=municipality,
+                subsidy_type=subsidy, period_start=day(start), period_end=day(end), amount_eur=amount)
+
+
+def payment(on, cid, amount):
+    return dict(payment_date=day(on), commitment_id=cid, amount_eur=amount)
+
+
+def alerts_of(result, rule):
+    return result.alerts[result.alerts["rule"] == rule]
+
+
+# ---------------------------------------------------------------- money
+
+
+def test_cents_and_finnish_euro_text():
+    assert to_cents(Decimal("1234.50")) == 123450
+    assert to_cents(Decimal("0.005")) == 1  # half up
+    assert cents_to_decimal(123450) == Decimal("1234.50")
+    assert format_eur(123450) == "1\u00a0234,50\u00a0€"
+    assert format_eur(-5) == "-0,05\u00a0€"
+    assert format_eur(100000000) == "1\u00a0000\u00a0000,00\u00a0€"
+
+
+def test_apportion_gives_leftover_cents_to_largest_remainders():
+    shares = apportion(np.array([100, 10, 0, 7]), np.array([[1, 1, 1], [1, 1, 1], [1, 2, 3], [0, 0, 0]]))
+    assert shares.tolist() == [[34, 33, 33], [4, 3, 3], [0, 0, 0], [0, 0, 0]]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**9), st.lists(st.integers(0, 400), min_size=1, max_size=14)),
+                min_size=1, max_size=20))
+def test_apportion_adds_up_exactly_and_each_share_is_within_a_cent(rows):
+    width = max(len(w) for _, w in rows)
+    totals_ = np.array([t for t, _ in rows])
+    weights = np.array([w + [0] * (width - len(w)) for _, w in rows])
+    shares = apportion(totals_, weights)
+    sums = weights.sum(axis=1)
+    assert (shares.sum(axis=1) == np.where(sums == 0, 0, totals_)).all()
+    exact = totals_[:, None] * weights / np.where(sums == 0, 1, sums)[:, None]
+    assert (np.abs(shares - exact) < 1).all()
+
+
+# ---------------------------------------------------------------- the multi-year split
+
+
+def test_commitment_spanning_years_counts_only_its_2026_share_by_days():
+    tables = make_tables(commitments=[commitment("S1", "Jämsä", PAY, "1.12.2025", "31.5.2026", 6000)])
+    shares, monthly = commitment_shares(tables.commitments)
+    # 182 days, 151 of them in 2026: 6000 * 151 / 182 = 4978.0219...
+    assert shares["period_days"].tolist() == [182]
+    assert shares["share_cents"].tolist() == [497802]
+    assert monthly.sum() == 497802
+    # January has 31 of the 151 days: 4978.02 * 31 / 151 = 1021.98
+    assert monthly[0, :6].tolist() == [102198, 92307, 102198, 98901, 102198, 0]
+
+
+def test_commitment_spanning_into_2027_and_one_inside_2026():
+    tables = make_tables(commitments=[
+        commitment("S1", "Keuruu", PAY, "1.10.2026", "31.3.2027", Decimal("1000.01")),
+        commitment("S2", "Keuruu", PAY, "1.2.2026", "28.2.2026", Decimal("333.33")),
+    ])
+    shares, monthly = commitment_shares(tables.commitments)
+    # 182 days, 92 in 2026: 100001 * 92 / 182 = 50549.96 -> 50550 (largest remainder)
+    assert shares["share_cents"].tolist() == [50550, 33333]
+    # 50550 * 31/92 = 17033.15, * 30/92 = 16483.70: the leftover cent goes to November
+    assert monthly[0, 9:].tolist() == [17033, 16484, 17033]
+    assert monthly[1].tolist() == [0, 33333] + [0] * 10
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(2024, 1, 1), dt.date(2028, 12, 31)), st.integers(0, 800),
+                          st.integers(0, 5 * 10**8)), min_size=1, max_size=15))
+def test_year_and_month_shares_reconcile_for_any_period(periods):
+    tables = make_tables(commitments=[
+        dict(commitment_id=f"S{i}", decision_date=start, municipality="Joutsa", subsidy_type=PAY,
+             period_start=start, period_end=start + dt.timedelta(days=length), amount_eur=Decimal(cents) / 100)
+        for i, (start, length, cents) in enumerate(periods)
+    ])
+    shares, monthly = commitment_shares(tables.commitments)
+    assert (monthly.sum(axis=1) == shares["share_cents"].to_numpy()).all()
+    for (start, length, cents), share in zip(periods, shares["share_cents"]):
+        end = start + dt.timedelta(days=length)
+        inside = max(0, (min(end, dt.date(2026, 12, 31)) - max(start, dt.date(2026, 1, 1))).days + 1)
+        assert abs(share - cents * inside / (length + 1)) < 1
+
+
+# ---------------------------------------------------------------- summary and reconciliation
+
+
+@pytest.fixture(scope="module")
+def small():
+    tables = make_tables(
+        budget=[
+            dict(municipality="Jämsä", subsidy_type=PAY, budget_eur=10000),
+            dict(municipality="Jämsä", subsidy_type=YOUTH, budget_eur=Decimal("9000.00")),
+            dict(municipality="Keuruu", subsidy_type=PAY, budget_eur=Decimal("5000.10")),
+            dict(municipality="Luhanka", subsidy_type=START, budget_eur=1200),
+        ],
+        commitments=[
+            commitment("S1", "Jämsä", PAY, "1.12.2025", "31.5.2026", 6000),
+            commitment("S2", "Jämsä", YOUTH, "1.2.2026", "31.7.2026", 9000),
+            commitment("S3", "Keuruu", PAY, "1.1.2026", "30.6.2026", Decimal("5400.33")),
+            commitment("S4", "Multia", PAY, "1.3.2026", "31.8.2026", Decimal("3000.01")),
+        ],
+        payments=[
+            payment("15.1.2026", "S1", 1000),
+            payment("15.2.2026", "S1", Decimal("1000.50")),
+            payment("10.3.2026", "S2", 1500),
+            payment("10.4.2026", "S3", Decimal("900.05")),
+            payment("12.4.2026", "S4", Decimal("0.01")),
+        ],
+        service_costs=[
+            dict(month=1, municipality="Jämsä", cost_object="Valmennuspalvelut", amount_eur=Decimal("1200.10")),
+            dict(month=2, municipality="Jämsä", cost_object="Valmennuspalvelut", amount_eur=Decimal("800.20")),
+            dict(month=2, municipality="Keuruu", cost_object="Yrityspalvelut", amount_eur=500),
+        ],
+    )
+    return tables, compute_budget(tables)
+
+
+def test_summary_per_municipality_and_subsidy_type(small):
+    _, result = small
+    summary = result.summary.set_index(["municipality", "subsidy_type"])
+    jamsa = summary.loc[("Jämsä", PAY)]
+    assert (jamsa.budget_cents, jamsa.committed_cents, jamsa.paid_cents) == (1000000, 497802, 200050)
+    assert jamsa.remaining_cents == 1000000 - 497802
+    assert jamsa.open_cents == 497802 - 200050
+    assert jamsa.forecast_cents == 497802
+    assert jamsa.commitment_rate == pytest.approx(0.497802)
+    assert jamsa.payment_rate == pytest.approx(0.200050)
+    luhanka = summary.loc[("Luhanka", START)]  # a budget and nothing else
+    assert (luhanka.committed_cents, luhanka.paid_cents, luhanka.commitment_rate) == (0, 0, 0.0)
+    multia = summary.loc[("Multia", PAY)]  # commitments without a budget: budget missing, never zero
+    assert pd.isna(multia.budget_cents) and pd.isna(multia.commitment_rate)
+    assert multia.remaining_cents == -300001  # nothing to commit against
+    assert result.payments_until == dt.date(2026, 4, 12)
+
+
+def test_totals_reconcile_to_the_input_tables_both_ways(small):
+    tables, result = small
+    budget_in = sum(to_cents(v) for v in tables.budget["budget_eur"])
+    paid_in = sum(to_cents(v) for v in tables.payments["amount_eur"])
+    shares, _ = commitment_shares(tables.commitments)
+    area = totals(result.summary, []).iloc[0]
+    assert area.budget_cents == budget_in == result.summary["budget_cents"].sum()
+    assert area.paid_cents == paid_in == result.monthly["paid_cents"].sum()
+    assert area.committed_cents == shares["share_cents"].sum() == result.monthly["committed_cents"].sum()
+    by_key = result.monthly.groupby(["municipality", "subsidy_type"])[["committed_cents", "paid_cents"]].sum()
+    merged = result.summary.set_index(["municipality", "subsidy_type"]).join(by_key.add_suffix("_monthly")).fillna(0)
+    assert (merged["committed_cents"] == merged["committed_cents_monthly"]).all()
+    assert (merged["paid_cents"] == merged["paid_cents_monthly"]).all()
+
+
+def test_service_costs_year_to_date(small):
+    _, result = small
+    costs = result.service_costs.set_index(["municipality", "cost_object"])
+    assert costs.loc[("Jämsä", "Valmennuspalvelut")].tolist() == [200030, 2, 2]
+    assert costs.loc[("Keuruu", "Yrityspalvelut")].tolist() == [50000, 1, 2]
+    assert ("Jämsä", "Yrityspalvelut") not in costs.index  # not entered: missing, not a zero row
+
+
+def sheet_rows(spec, first_header):
+    """The rows of the table whose header row starts with first_header, as lists, until a blank row."""
+    grid = spec.values_grid()
+    header = next(r for (r, c), v in sorted(grid.items()) if c == 1 and v == first_header)
+    width = max(c for (r, c) in grid if r == header)
+    rows, r = [], header + 1
+    while grid.get((r, 1)) is not None:
+        rows.append([grid.get((r, c)) for c in range(1, width + 1)])
+        r += 1
+    return rows
+
+
+def cents(value):
+    return 0 if value is None else round(value * 100)
+
+
+def test_summary_tab_totals_equal_the_sum_of_rows_and_the_input(small):
+    tables, result = small
+    summary = next(s for s in budget_sheets(result, tables) if s.name == SUMMARY_SHEET)
+    rows = sheet_rows(summary, "Kunta")
+    detail = [r for r in rows if r[0] != AREA_TOTAL and r[1] != TOTAL_LABEL]
+    municipality_totals = [r for r in rows if r[0] != AREA_TOTAL and r[1] == TOTAL_LABEL]
+    by_type = [r for r in rows if r[0] == AREA_TOTAL and r[1] != TOTAL_LABEL]
+    (grand,) = [r for r in rows if r[0] == AREA_TOTAL and r[1] == TOTAL_LABEL]
+    assert [r[0] for r in municipality_totals] == ["Jämsä", "Keuruu", "Luhanka", "Multia"]  # Kunnat order
+    for column in range(2, 11):
+        if column in (6, 7):  # rates are not summed
+            continue
+        grand_cents = cents(grand[column])
+        assert sum(cents(r[column]) for r in detail) == grand_cents, summary.blocks
+        assert sum(cents(r[column]) for r in municipality_totals) == grand_cents
+        assert sum(cents(r[column]) for r in by_type) == grand_cents
+    assert cents(grand[2]) == sum(to_cents(v) for v in tables.budget["budget_eur"])
+    assert cents(grand[4]) == sum(to_cents(v) for v in tables.payments["amount_eur"])
+    multia = next(r for r in detail if r[0] == "Multia")
+    assert multia[2] is None and multia[6] is None  # no budget: shown empty, not 0
+    assert multia[5] == -3000.01  # and the commitment is all over it
+
+
+def test_monthly_tab_reconciles_and_charts_cumulative_against_budget(small):
+    tables, result = small
+    monthly = next(s for s in budget_sheets(result, tables) if s.name == MONTHLY_SHEET)
+    area_rows = sheet_rows(monthly, "Kuukausi")
+    months, total = area_rows[:12], area_rows[12]
+    assert total[0] == TOTAL_LABEL
+    committed, paid = 4, 5  # columns: month, cumulative committed, cumulative paid, budget, committed, paid
+    assert sum(cents(r[committed]) for r in months) == cents(total[committed]) == result.summary["committed_cents"].sum()
+    assert sum(cents(r[paid]) for r in months) == cents(total[paid]) == result.summary["paid_cents"].sum()
+    assert cents(months[-1][1]) == cents(total[committed])  # cumulative ends at the total
+    assert cents(months[3][2]) == cents(total[paid])
+    assert months[3][paid] is not None and months[4][paid] is None  # paid runs to April, May onward missing
+    assert months[4][2] is None
+    assert {r[3] for r in months} == {int(result.summary["budget_cents"].sum()) / 100}
+    detail = sheet_rows(monthly, "Kunta")
+    assert sum(cents(r[3]) for r in detail) == cents(total[committed])
+    assert sum(cents(r[4]) for r in detail) == cents(total[paid])
+    (chart,) = monthly.charts
+    assert chart.kind == "line"
+    assert [s.name for s in chart.series] == ["Sidottu kumulatiivinen €", "Maksettu kumulatiivinen €", "Budjetti €"]
+    assert [s.values for s in chart.series] == ["B6:B17", "C6:C17", "D6:D17"]
+    assert {s.categories for s in chart.series} == {"A6:A17"}
+
+
+def test_tabs_with_no_data_show_missing_not_zero():
+    tables = make_tables()
+    result = compute_budget(tables)
+    summary, monthly, alerts = budget_sheets(result, tables)
+    (grand,) = sheet_rows(summary, "Kunta")
+    assert grand[:3] == [AREA_TOTAL, TOTAL_LABEL, None]
+    assert all(r[2] is None and r[5] is None for r in sheet_rows(monthly, "Kuukausi")[:12])
+    assert sheet_rows(alerts, "Hälytys") == [["Ei hälytyksiä.", None, None, None, None, None]]
+
+
+def test_sheet_names_are_short_enough_for_excel(small):
+    tables, result = small
+    assert all(len(s.name) <= 31 for s in budget_sheets(result, tables))
+
+
+# ---------------------------------------------------------------- alerts, one by one
+
+
+def only_alert(result, rule):
+    found = alerts_of(result, rule)
+    assert len(found) == 1, result.alerts[["rule", "cell", "message"]]
+    return found.iloc[0]
+
+
+def test_alert_commitments_above_budget_points_to_the_budget_cell():
+    tables = make_tables(
+        budget=[dict(municipality="Joutsa", subsidy_type=PAY, budget_eur=1000, _row=5)],
+        commitments=[commitment("S1", "Joutsa", PAY, "1.1.2026", "31.1.2026", Decimal("1000.01"))],
+    )
+    alert = only_alert(compute_budget(tables), "YLI_BUDJETIN")
+    assert (alert.sheet, alert.cell) == ("Tukibudjetti", "C5")
+    assert "ylitys 0,01\u00a0€" in alert.message
+
+
+def test_alert_commitments_without_budget_points_to_the_first_commitment():
+    tables = make_tables(
+        budget=[dict(municipality="Joutsa", subsidy_type=PAY, budget_eur=1000)],
+        commitments=[
+            commitment("S1", "Joutsa", PAY, "1.1.2026", "31.1.2026", 100),
+            commitment("S2", "Toivakka", START, "1.1.2026", "31.1.2026", 100, decided="2.12.2025"),
+            commitment("S3", "Toivakka", START, "1.2.2026", "28.2.2026", 100),
+        ],
+    )
+    result = compute_budget(tables)
+    alert = only_alert(result, "EI_BUDJETTIA")
+    assert (alert.sheet, alert.cell, alert.municipality) == ("Sidonnat", "C3", "Toivakka")
+    assert alerts_of(result, "YLI_BUDJETIN").empty  # no budget row is its own alert, not "above budget"
+
+
+def test_alert_payments_above_commitment_points_to_the_payment_that_crosses():
+    tables = make_tables(
+        commitments=[commitment("S1", "Jämsä", PAY, "1.1.2026", "30.6.2026", 3000)],
+        payments=[payment("10.3.2026", "S1", 1000), payment("10.2.2026", "S1", 1500),
+                  payment("10.4.2026", "S1", 600), payment("10.5.2026", "S1", 100)],
+    )
+    alert = only_alert(compute_budget(tables), "MAKSU_YLI_SIDONNAN")
+    assert (alert.sheet, alert.cell) == ("Maksatukset", "C4")  # 1500 + 1000 + 600 > 3000 by date order
+    assert "3\u00a0200,00\u00a0€" in alert.message and "ylitys 200,00\u00a0€" in alert.message
+
+
+def test_alert_payment_outside_the_commitment_period():
+    tables = make_tables(
+        commitments=[commitment("S1", "Jämsä", PAY, "1.2.2026", "30.4.2026", 3000)],
+        payments=[payment("31.1.2026", "S1", 10), payment("1.2.2026", "S1", 10),
+                  payment("30.10.2026", "S1", 10), payment("31.10.2026", "S1", 10)],
+    )
+    found = alerts_of(compute_budget(tables), "MAKSU_JAKSON_ULKOPUOLELLA")
+    # before the start, or more than 183 days after the end (paid in arrears): 30.4. + 183 = 30.10.
+    assert found["cell"].tolist() == ["A2", "A5"]
+    assert "1.2.2026–30.4.2026" in found.iloc[0].message
+
+
+def test_alert_payment_without_commitment_is_left_out_of_the_sums():
+    tables = make_tables(payments=[payment("1.3.2026", "EI-OLE", 50)])
+    result = compute_budget(tables)
+    alert = only_alert(result, "MAKSU_ILMAN_SIDONTAA")
+    assert alert.cell == "B2" and alert.municipality is None
+    assert result.monthly.empty and result.summary.empty
+
+
+def test_alerts_for_subsidy_caps_come_from_the_subsidy_table():
+    tables = make_tables(commitments=[
+        commitment("N1", "Multia", YOUTH, "1.1.2026", "30.6.2026", 9000),  # at the caps: fine
+        commitment("N2", "Multia", YOUTH, "1.1.2026", "30.6.2026", Decimal("9000.01")),  # total and monthly
+        commitment("N3", "Multia", YOUTH, "1.1.2026", "31.3.2026", 4600),  # 3 months x 1 500
+        commitment("N4", "Multia", YOUTH, "1.1.2026", "1.7.2026", 8000),  # 7 started months
+        commitment("P1", "Multia", PAY, "1.1.2026", "31.12.2026", 90000),  # no caps in the table
+    ])
+    result = compute_budget(tables)
+    assert alerts_of(result, "YLI_ENIMMAISMAARAN")["commitment_id"].tolist() == ["N2"]
+    assert alerts_of(result, "YLI_KK_ENIMMAISMAARAN")["commitment_id"].tolist() == ["N2", "N3"]
+    assert alerts_of(result, "YLI_ENIMMAISKESTON")["commitment_id"].tolist() == ["N4"]
+    n3 = alerts_of(result, "YLI_KK_ENIMMAISMAARAN").iloc[1]
+    assert n3.cell == "G4" and "1\u00a0500,00\u00a0€/kk × 3 kk = 4\u00a0500,00\u00a0€" in n3.message
+    # the rule is data: raise the cap in the table and the alert goes
+    raised = tables.subsidy_types.copy()
+    raised.loc[raised["subsidy_type"] == YOUTH, "max_total_eur"] = Decimal("10000.00")
+    tables.subsidy_types = raised
+    assert alerts_of(compute_budget(tables), "YLI_ENIMMAISMAARAN").empty
+
+
+def test_alert_period_ending_before_it_starts_has_no_share():
+    tables = make_tables(commitments=[commitment("S1", "Jämsä", PAY, "1.6.2026", "31.5.2026", 500)])
+    result = compute_budget(tables)
+    assert only_alert(result, "JAKSO_VAARINPAIN").cell == "F2"
+    assert result.summary["committed_cents"].tolist() == [0]
+
+
+def test_alert_tab_lists_every_alert_with_a_link_to_its_cell():
+    tables = make_tables(
+        commitments=[commitment("N1", "Multia", YOUTH, "1.1.2026", "31.12.2026", 20000)],
+        payments=[payment("31.12.2025", "N1", 20001), payment("1.3.2026", "X", 1)],
+    )
+    result = compute_budget(tables)
+    assert set(result.alerts["rule"]) == set(ALERT_KINDS) - {"YLI_BUDJETIN", "JAKSO_VAARINPAIN"}
+    sheet = next(s for s in budget_sheets(result, tables) if s.name == ALERTS_SHEET)
+    rows = sheet_rows(sheet, "Hälytys")
+    assert len(rows) == len(result.alerts)
+    assert [h.target for h in sheet.hyperlinks] == [r[-1] for r in rows]
+    assert all(target.split("!")[0] in {"Sidonnat", "Maksatukset", "Tukibudjetti"} for target in (r[-1] for r in rows))
+    findings = alerts_as_findings(result.alerts)
+    assert {f.severity for f in findings} == {"varoitus"} and findings[0].column == "Kunta"
+
+
+# ---------------------------------------------------------------- speed
+
+
+def test_national_scale_is_fast():
+    """50 times the demo area's rows (90 commitments, 281 payments) in well under a button press."""
+    rng = np.random.default_rng(1)
+    names = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
+    n = 5000
+    starts = [dt.date(2025, 6, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 500, n)]
+    commitments = [
+        dict(commitment_id=f"S{i}", decision_date=s, municipality=names[i % 8], subsidy_type=PAY, period_start=s,
+             period_end=s + dt.timedelta(days=int(rng.integers(30, 400))), amount_eur=Decimal(int(rng.integers(1, 10**6))) / 100)
+        for i, s in enumerate(starts)
+    ]
+    payments = [dict(payment_date=dt.date(2026, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365))),
+                     commitment_id=f"S{int(rng.integers(0, n))}", amount_eur=Decimal(int(rng.integers(1, 10**5))) / 100)
+                for _ in range(15000)]
+    tables = make_tables(commitments=commitments, payments=payments,
+                         budget=[dict(municipality=m, subsidy_type=PAY, budget_eur=10**6) for m in names])
+    began = time.perf_counter()
+    result = compute_budget(tables)
+    budget_sheets(result, tables)
+    assert time.perf_counter() - began < 3
+    assert result.monthly["paid_cents"].sum() == sum(to_cents(p["amount_eur"]) for p in payments)

@@ -1,0 +1,349 @@
+"""The master workbook builder: layout from the schemas, programme read back, determinism, --check, bad sources."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlwings
+import yaml
+from oletools.olevba import VBA_Parser
+
+from tyollisyys_xl.build.builder import (
+    BUTTONS,
+    NUMBER_FORMATS,
+    STATUS_CELLS,
+    XLWINGS_SETTINGS,
+    build_master,
+    check_master,
+)
+from tyollisyys_xl.build.reading import open_workbook, read_input_tables
+from tyollisyys_xl.build.vba_project import workbook_code_names
+from tyollisyys_xl.cli import main
+from tyollisyys_xl.programme import AREA_TOTAL, programme
+from tyollisyys_xl.resources import master_workbook, source_root
+from tyollisyys_xl.schemas import TABLE_ORDER, table_schemas
+
+SCHEMAS = table_schemas()
+INPUT_SHEETS = [SCHEMAS[name].sheet for name in TABLE_ORDER]
+ENTRY_TABLES = ("toteumat", "tukibudjetti", "sidonnat", "maksatukset", "palvelukustannukset")
+
+
+@pytest.fixture(scope="module")
+def book(master_path):
+    return openpyxl.load_workbook(master_path, keep_vba=True)
+
+
+def copy_sources(tmp_path: Path) -> Path:
+    """A private copy of schema/, programme/ and workbook/vba/ that a test may break."""
+    root = tmp_path / "sources"
+    for part in ("schema", "programme", "workbook/vba"):
+        shutil.copytree(source_root() / part, root / part)
+    return root
+
+
+def test_sheets_in_order_with_helpers_hidden(book):
+    assert book.sheetnames == ["Ohjaus", "Ohjelma", *INPUT_SHEETS, "Listat", "xlwings.conf"]
+    assert book["Listat"].sheet_state == "hidden"
+    assert book["xlwings.conf"].sheet_state == "hidden"
+    assert book.active.title == "Ohjaus"
+
+
+@pytest.mark.parametrize("name", TABLE_ORDER)
+def test_input_sheet_is_an_excel_table_shaped_by_its_schema(book, name):
+    schema = SCHEMAS[name]
+    sheet = book[schema.sheet]
+    table = sheet.tables[schema.table]
+    assert table.ref.startswith("A1:")
+    assert [c.value for c in sheet[1]][: len(schema.columns)] == schema.headers
+    assert [c.name for c in table.tableColumns] == schema.headers
+    assert sheet.freeze_panes == "A2"
+    dimensions = {i: d for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    for index, column in enumerate(schema.columns, start=1):
+        assert dimensions[index].width == pytest.approx(column.width, abs=1)
+        assert dimensions[index].number_format == NUMBER_FORMATS[column.cell_type]
+
+
+def test_number_formats_are_the_agreed_ones():
+    assert NUMBER_FORMATS["euro"] == '#,##0.00 "€"'
+    assert NUMBER_FORMATS["month"] == "m/yyyy"
+    assert NUMBER_FORMATS["date"] == "d.m.yyyy"
+
+
+def _validations(sheet) -> dict[str, object]:
+    """Column letter -> its data validation."""
+    return {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in sheet.data_validations.dataValidation}
+
+
+@pytest.mark.parametrize("name", TABLE_ORDER)
+def test_every_column_has_help_and_the_right_check(book, name):
+    schema = SCHEMAS[name]
+    validations = _validations(book[schema.sheet])
+    for index, column in enumerate(schema.columns, start=1):
+        dv = validations[openpyxl.utils.get_column_letter(index)]
+        assert str(dv.sqref).endswith("1048576")
+        assert dv.promptTitle == column.header[:32]
+        assert dv.prompt == column.description[:255]
+        dropdown = column.list_source or column.enum or column.cell_type in {"bool", "month"}
+        assert (dv.type == "list") == bool(dropdown), column.key
+        if column.cell_type in {"number", "euro"}:
+            assert dv.type == "decimal"
+        if column.cell_type == "date":
+            assert dv.type == "date"
+
+
+def _list_values(book, name: str) -> list:
+    """The values a dropdown's defined name points to (a range on Listat or a table column)."""
+    target = book.defined_names[name].attr_text
+    if "[" in target:
+        table_name, column = target.rstrip("]").split("[")
+        for sheet in book.worksheets:
+            if table_name in sheet.tables:
+                table = sheet.tables[table_name]
+                headers = [c.name for c in table.tableColumns]
+                col = headers.index(column) + 1
+                return [row[col - 1].value for row in sheet.iter_rows(min_row=2, max_row=sheet.max_row)]
+    sheet_name, cells = target.split("!")
+    return [row[0].value for row in book[sheet_name][cells.replace("$", "")]]
+
+
+def test_dropdowns_offer_the_allowed_values(book):
+    dv = _validations(book["Toteumat"])
+    assert _list_values(book, dv["A"].formula1) == [i["id"] for i in programme().indicators]
+    assert [d.month for d in _list_values(book, dv["B"].formula1)] == list(range(1, 13))
+    assert _list_values(book, dv["C"].formula1) == [m["name"] for m in programme().municipalities] + [AREA_TOTAL]
+    assert _list_values(book, _validations(book["Mittarit"])["D"].formula1) == ["KV", "LTK"]
+    assert _list_values(book, _validations(book["Kunnat"])["E"].formula1) == ["Kyllä", "Ei"]
+    assert book.defined_names[_validations(book["Maksatukset"])["B"].formula1].attr_text == "tblSidonnat[Sidonnan tunnus]"
+    assert _list_values(book, _validations(book["Sidonnat"])["D"].formula1) == [
+        s["subsidy_type"] for s in programme().subsidy_types
+    ]
+
+
+def test_mittarit_read_back_equals_the_programme(master_path):
+    rows = list(openpyxl.load_workbook(master_path, read_only=True)["Mittarit"].iter_rows(values_only=True))
+    headers = rows[0]
+    got = [dict(zip(headers, row)) for row in rows[1:]]
+    indicators = programme().indicators
+    assert len(got) == len(indicators) == 37
+    for row, ind in zip(got, indicators):
+        assert row["Tunnus"] == ind["id"]
+        assert row["Taso"] == ind["level"]
+        assert row["Mittari"] == ind["name"]
+        assert row["Lähtöarvo (ohjelman teksti)"] == ind["baseline_text"]
+        assert row["Tavoite (ohjelman teksti)"] == ind["target_text"]
+        assert row["Lähtöarvo"] == ind["baseline"]
+        assert row["Tavoite"] == ind["target"]
+        assert row["Kuntakohtainen"] == ("Kyllä" if ind["per_municipality"] else "Ei")
+
+
+def test_reference_tables_filled_and_entry_tables_empty(master_path):
+    tables = read_input_tables(open_workbook(master_path), SCHEMAS)
+    kunnat = tables["kunnat"].rows
+    assert [(r["name"], r["code"]) for r in kunnat] == [(m["name"], m["code"]) for m in programme().municipalities]
+    assert [r["name"] for r in kunnat if r["lead"] == "Kyllä"] == ["Jämsä"]
+    assert [r["subsidy_type"] for r in tables["tukilajit"].rows] == [s["subsidy_type"] for s in programme().subsidy_types]
+    assert len(tables["kustannuskohteet"].rows) == 6
+    for name in ENTRY_TABLES:
+        assert tables[name].present and tables[name].rows == []
+
+
+def test_empty_entry_table_has_one_blank_row_that_readers_skip(book, master_path):
+    assert book["Toteumat"].tables["tblToteumat"].ref == "A1:H2"
+    assert all(c.value is None for c in book["Toteumat"][2])
+    from tyollisyys_xl.pipeline import load
+
+    result = load(master_path)
+    assert result.findings == []
+    assert len(result.tables.entries) == 0
+    assert len(result.tables.indicators) == 37
+
+
+def test_ohjaus_has_the_five_buttons_bound_to_macros(master_path):
+    with zipfile.ZipFile(master_path) as archive:
+        vml = archive.read("xl/drawings/vmlDrawing1.vml").decode("utf-8")
+    for button in BUTTONS:
+        assert f"[0]!{button.macro}" in vml
+        assert button.caption in vml
+    assert [b.caption for b in BUTTONS] == [
+        "Tarkista syötteet", "Laske toteutuminen", "Luo kuntakortit", "Päivitä budjettiseuranta", "Päivitä kaikki"]
+
+
+def test_status_cells_are_named_cells_on_ohjaus_beside_their_labels(book):
+    sheet = book["Ohjaus"]
+    for name, label in STATUS_CELLS:
+        target = book.defined_names[name].attr_text
+        sheet_name, cell = target.split("!")
+        assert sheet_name == "Ohjaus"
+        row = int(cell.replace("$", "").lstrip("ABCDEFGHIJ"))
+        assert sheet.cell(row, 2).value == label
+        assert cell.startswith("$C$")
+
+
+def test_ohjaus_explains_the_sheets_hetu_and_settings(book):
+    text = " ".join(str(c.value) for row in book["Ohjaus"].iter_rows() for c in row if c.value)
+    for sheet in INPUT_SHEETS:
+        assert f"{sheet}:" in text
+    assert "henkilötunnuksia" in text
+    assert "Interpreter_Win" in text
+    assert "KUVITTEELLINEN" not in text
+
+
+def test_ohjelma_sheet_holds_the_programme_text(book):
+    text = "\n".join(str(c.value) for row in book["Ohjelma"].iter_rows() for c in row if c.value)
+    prog = programme()
+    for focus in prog.focus_areas:
+        assert focus["name"] in text
+        assert focus["introduction"] in text
+        for item in focus["staff_in_practice"] + focus["leadership"] + focus["cooperation_with_municipalities"]:
+            assert item in text
+    for ind in prog.indicators:
+        assert ind["name"] in text
+    for item in prog.service_catalogue:
+        assert item["service"] in text
+
+
+def test_vba_project_holds_the_button_macros_and_xlwings(master_path):
+    parser = VBA_Parser(str(master_path))
+    modules = {name: code for _, _, name, code in parser.extract_macros()}
+    parser.close()
+    sheet_modules = {f"Sheet{i}.cls" for i in range(1, 14)}
+    assert set(modules) == {"ThisWorkbook.cls", *sheet_modules, "Tyollisyys.bas", "xlwings.bas", "Dictionary.cls"}
+    for button in BUTTONS:
+        assert f"Public Sub {button.macro}()" in modules["Tyollisyys.bas"]
+        assert f'RunPython "import tyollisyys_xl.excel as t; t.{button.entry_point}()"' in modules["Tyollisyys.bas"]
+    installed = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="cp1252")
+    assert f'XLWINGS_VERSION As String = "{xlwings.__version__}"' in modules["xlwings.bas"]
+    assert "Public Function RunPython" in modules["xlwings.bas"] and "Public Function RunPython" in installed
+    assert workbook_code_names(master_path) == ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, 14))]
+
+
+def test_xlwings_conf_sheet_has_the_standalone_settings(book):
+    sheet = book["xlwings.conf"]
+    keys = [sheet.cell(row, 1).value for row in range(1, len(XLWINGS_SETTINGS) + 2)]
+    assert keys == [*XLWINGS_SETTINGS, None]  # xlwings reads down to the first empty key
+    assert "Interpreter_Win" in keys and "Interpreter_Mac" in keys and "UDF Modules" in keys
+
+
+def test_build_is_deterministic(tmp_path):
+    first = build_master(tmp_path / "a.xlsm").read_bytes()
+    second = build_master(tmp_path / "b.xlsm").read_bytes()
+    assert first == second
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(tmp_path):
+    rows = {"toteumat": [{"indicator_id": "M01", "month": None, "municipality": AREA_TOTAL, "comment": "=SUM(A1:A9)"}]}
+    path = build_master(tmp_path / "f.xlsm", rows=rows, replace_entries=True)
+    cell = openpyxl.load_workbook(path)["Toteumat"]["H2"]
+    assert cell.value == "=SUM(A1:A9)" and cell.data_type == "s"
+
+
+def test_check_passes_on_a_fresh_build_and_names_the_parts_a_schema_change_alters(tmp_path, capsys):
+    sources = copy_sources(tmp_path)
+    built = build_master(tmp_path / "m.xlsm", sources)
+    assert check_master(built, sources) == []
+    assert main(["build", "--check", str(built), "--sources", str(sources)]) == 0
+    schema = sources / "schema" / "toteumat.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"title": "Kommentti"', '"title": "Huomio"'),
+                      encoding="utf-8")
+    differing = check_master(built, sources)
+    assert "xl/worksheets/sheet4.xml (Toteumat)" in differing
+    assert "xl/tables/table2.xml" in differing
+    capsys.readouterr()
+    assert main(["build", "--check", str(built), "--sources", str(sources)]) == 1
+    assert "Toteumat" in capsys.readouterr().err
+
+
+def test_committed_workbook_is_in_step_with_its_sources(capsys):
+    assert master_workbook().is_file(), "rakenna päätyökirja: tyollisyys-xl build"
+    assert main(["build", "--check"]) == 0, capsys.readouterr().err
+
+
+def _assert_nothing_written(target: Path, before: bytes) -> None:
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
+
+
+def test_malformed_schema_stops_the_build_naming_file_and_field(tmp_path, capsys):
+    sources = copy_sources(tmp_path)
+    target = build_master(tmp_path / "out" / "m.xlsm", sources)
+    before = target.read_bytes()
+    schema = sources / "schema" / "toteumat.schema.json"
+    schema.write_text(schema.read_text(encoding="utf-8").replace('"x-type": "month"', '"x-type": "kuukausi"'),
+                      encoding="utf-8")
+    assert main(["build", str(target), "--sources", str(sources)]) == 1
+    err = capsys.readouterr().err
+    assert "toteumat.schema.json" in err and "properties/month/x-type" in err
+    _assert_nothing_written(target, before)
+
+
+def test_malformed_programme_stops_the_build_naming_file_and_field(tmp_path, capsys):
+    sources = copy_sources(tmp_path)
+    target = build_master(tmp_path / "out" / "m.xlsm", sources)
+    before = target.read_bytes()
+    path = sources / "programme" / "ohjelma2026.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["indicators"][5]["level"] = "KH"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert main(["build", str(target), "--sources", str(sources)]) == 1
+    err = capsys.readouterr().err
+    assert "ohjelma2026.yaml" in err and "indicators/5/level" in err
+    _assert_nothing_written(target, before)
+
+
+def test_vba_source_without_a_button_macro_stops_the_build(tmp_path, capsys):
+    sources = copy_sources(tmp_path)
+    bas = sources / "workbook" / "vba" / "Tyollisyys.bas"
+    bas.write_bytes(bas.read_bytes().replace(b"Public Sub LuoKuntakortit()", b"Public Sub LuoKortit()"))
+    target = tmp_path / "out" / "m.xlsm"
+    assert main(["build", str(target), "--sources", str(sources)]) == 1
+    err = capsys.readouterr().err
+    assert "Tyollisyys.bas" in err and "LuoKuntakortit" in err
+    assert not target.parent.exists() or not any(target.parent.iterdir())
+
+
+def test_build_refuses_to_overwrite_a_workbook_with_entries(tmp_path, demo_path, capsys):
+    target = tmp_path / "m.xlsm"
+    shutil.copy(demo_path, target)
+    before = target.read_bytes()
+    assert main(["build", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "Toteumat" in err and "--from" in err
+    _assert_nothing_written(target, before)
+
+
+def test_build_overwrites_a_master_without_entries(tmp_path, capsys):
+    target = build_master(tmp_path / "m.xlsm")
+    assert main(["build", str(target)]) == 0
+    assert "rakennettu" in capsys.readouterr().out
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_and_converts_the_master(master_path, tmp_path):
+    profile = f"file:///tmp/lo-{uuid.uuid4()}"
+    try:
+        completed = subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx",
+             "--outdir", str(tmp_path), str(master_path)],
+            capture_output=True, text=True, timeout=60,
+        )
+    finally:
+        shutil.rmtree(profile.removeprefix("file://"), ignore_errors=True)
+    converted = tmp_path / (master_path.stem + ".xlsx")
+    assert completed.returncode == 0, completed.stderr
+    assert converted.is_file() and converted.stat().st_size > 0
+    again = openpyxl.load_workbook(converted, read_only=True)
+    assert again.sheetnames[:3] == ["Ohjaus", "Ohjelma", "Mittarit"]
+    assert sum(1 for _ in again["Mittarit"].iter_rows(min_row=2, values_only=True)) == 37
+
+
+def test_docs_give_the_status_cells_where_they_are(book):
+    docs = (source_root() / "docs" / "workbook.md").read_text(encoding="utf-8")
+    for name, _ in STATUS_CELLS:
+        assert f"| `{name}` | `{book.defined_names[name].attr_text}` |" in docs

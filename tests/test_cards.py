@@ -1,0 +1,219 @@
+"""The eight municipality cards: same layout, figures that reconcile, missing shown as missing, one A4 page."""
+
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+
+import numpy as np
+import openpyxl
+import pytest
+from libreoffice import needs_soffice, recalculated_copy
+from table_factory import day, make_tables
+
+from tyollisyys_xl.core.attainment import compute_attainment
+from tyollisyys_xl.core.budget import compute_budget
+from tyollisyys_xl.core.reports.cards import MISSING, card_name, municipality_cards
+from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
+from tyollisyys_xl.pipeline import load
+
+NAMES = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
+PAY = "Palkkatuki"
+
+
+def labels(spec) -> dict[int, str]:
+    """Column A of a card under its title and info lines: the row labels that make its layout."""
+    return {r: v for (r, c), v in spec.values_grid().items() if c == 1 and r > 5}
+
+
+def row_of(spec, label: str, start: int = 1) -> list:
+    grid = spec.values_grid()
+    row = next(r for r in sorted({r for r, _ in grid}) if r >= start and grid.get((r, 1)) == label)
+    width = max(c for r, c in grid if r == row)
+    return [grid.get((row, c)) for c in range(1, width + 1)]
+
+
+@pytest.fixture(scope="module")
+def small():
+    tables = make_tables(
+        budget=[dict(municipality="Jämsä", subsidy_type=PAY, budget_eur=10000),
+                dict(municipality="Keuruu", subsidy_type=PAY, budget_eur=5000)],
+        commitments=[
+            dict(commitment_id="S1", decision_date=day("1.12.2025"), municipality="Jämsä", subsidy_type=PAY,
+                 period_start=day("1.12.2025"), period_end=day("31.5.2026"), amount_eur=6000),
+            dict(commitment_id="S2", decision_date=day("1.1.2026"), municipality="Keuruu", subsidy_type=PAY,
+                 period_start=day("1.1.2026"), period_end=day("31.3.2026"), amount_eur=Decimal("3000.03")),
+        ],
+        payments=[dict(payment_date=day("15.1.2026"), commitment_id="S1", amount_eur=1000)],
+        service_costs=[dict(month=1, municipality="Jämsä", cost_object="Valmennuspalvelut", amount_eur=Decimal("1200.10")),
+                       dict(month=2, municipality="Keuruu", cost_object="Valmennuspalvelut", amount_eur=Decimal("799.90"))],
+        entries=[dict(indicator_id="M06", month=m, municipality=name, value=100 * (i + 1) + m)
+                 for m in (1, 2, 3) for i, name in enumerate(NAMES)]
+        + [dict(indicator_id="M34", month=m, municipality="Jämsä", value=5) for m in (1, 2)],
+    )
+    budget = compute_budget(tables)
+    return tables, budget, municipality_cards(tables, budget, compute_attainment(tables))
+
+
+def test_one_card_per_municipality_in_kunnat_order(small):
+    _, _, cards = small
+    assert [c.name for c in cards] == [card_name(n) for n in NAMES]
+    assert all(len(c.name) <= 31 for c in cards)
+
+
+def test_every_card_has_the_same_layout(small):
+    _, _, cards = small
+    first = cards[0]
+    for card in cards[1:]:
+        assert labels(card) == labels(first)
+        assert [(s.range, s.number_format, s.bold) for s in card.styles] == [(s.range, s.number_format, s.bold) for s in first.styles]
+        assert [(c.anchor, [s.values for s in c.series]) for c in card.charts] == [(c.anchor, [s.values for s in c.series]) for c in first.charts]
+        assert card.row_heights == first.row_heights and card.column_widths == first.column_widths
+        assert card.print_setup.print_area == first.print_setup.print_area
+
+
+def test_print_setup_is_one_a4_portrait_page_with_name_and_date(small):
+    _, _, cards = small
+    setup = cards[1].print_setup
+    assert (setup.paper, setup.landscape, setup.fit_width, setup.fit_height) == ("A4", False, 1, 1)
+    assert "Kuntakortti Jämsä (182)" in setup.header and "31.3.2026" in setup.header and "&D" in setup.header
+
+
+def test_card_heading_names_code_service_model_and_data_date(small):
+    _, _, cards = small
+    grid = cards[2].values_grid()
+    assert grid[(1, 1)] == "Kuntakortti Keuruu"
+    assert grid[(2, 1)] == "Kuntanumero 249"
+    assert "Kunta (palvelutuotantosopimus)" in grid[(3, 1)]
+    assert grid[(4, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
+    assert "vastuukunta" in cards[1].values_grid()[(2, 1)]
+
+
+def test_subsidy_figures_reconcile_with_the_budget_summary(small):
+    _, budget, cards = small
+    committed = sum(round(row_of(c, PAY)[2] * 100) for c in cards)
+    assert committed == budget.summary["committed_cents"].sum()
+    jamsa = row_of(cards[1], PAY)
+    assert jamsa[1:5] == [10000.0, 4978.02, 1000.0, 5021.98]
+    assert row_of(cards[1], "Yhteensä")[1:4] == [10000.0, 4978.02, 1000.0]
+
+
+def test_missing_data_is_shown_as_missing_never_as_zero(small):
+    _, _, cards = small
+    luhanka = cards[3]
+    pay = row_of(luhanka, PAY)
+    assert pay[1] == MISSING and pay[4] == MISSING and pay[5] == MISSING  # no budget row
+    assert pay[2] == 0.0  # no commitments is a true zero: every commitment is entered
+    assert row_of(luhanka, "Valmennuspalvelut")[1] == MISSING  # no service costs entered
+    assert row_of(luhanka, "Tilanne nyt ¹")[6] == MISSING  # M34 not entered for Luhanka
+    assert row_of(luhanka, "huhti")[1] is None  # a month not entered yet is an empty cell
+
+
+def test_service_costs_and_shares_of_the_area(small):
+    _, _, cards = small
+    jamsa, keuruu = cards[1], cards[2]
+    assert row_of(jamsa, "Valmennuspalvelut")[1:3] == [1200.10, pytest.approx(1200.10 / 2000)]
+    assert row_of(keuruu, "Palvelukustannukset")[1:4] == [799.90, 2000.0, pytest.approx(799.90 / 2000)]
+    assert row_of(jamsa, "Tukibudjetti")[3] == pytest.approx(10000 / 15000)
+
+
+def test_indicator_values_trend_and_share(small):
+    _, _, cards = small
+    jamsa = cards[1]
+    header = row_of(jamsa, "Mittari")
+    m06, m34 = header.index(next(h for h in header if h.startswith("M06"))), header.index(next(h for h in header if h.startswith("M34")))
+    assert [row_of(jamsa, m)[m06] for m in ("tammi", "helmi", "maalis")] == [201.0, 202.0, 203.0]
+    assert row_of(jamsa, "Tilanne nyt ¹")[m06] == 203.0
+    assert row_of(jamsa, "Tilanne nyt ¹")[m34] == 10.0  # cumulative: year to date
+    assert row_of(jamsa, "Suunta (kk→kk)")[m06] == "↑ +1 (2→3)"
+    total = sum(100 * (i + 1) + 3 for i in range(8))
+    assert row_of(jamsa, "Osuus alueesta")[m06] == pytest.approx(203 / total)
+
+
+def test_cards_without_any_data_still_have_the_full_layout(small):
+    tables = make_tables()
+    cards = municipality_cards(tables, compute_budget(tables))  # attainment computed when not given
+    assert len(cards) == 8 and labels(cards[0]) == labels(small[2][0])
+    assert cards[0].values_grid()[(4, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
+    assert "Ei tietoja" in cards[0].print_setup.header
+
+
+# ---------------------------------------------------------------- the demo workbook, rendered
+
+
+@pytest.fixture(scope="module")
+def demo_cards(demo_path):
+    tables = load(demo_path).tables
+    budget = compute_budget(tables)
+    return tables, budget, municipality_cards(tables, budget, compute_attainment(tables))
+
+
+def test_demo_cards_reconcile_with_the_area(demo_cards):
+    tables, budget, cards = demo_cards
+    assert len(cards) == 8
+    for column, key in ((1, "budget_cents"), (2, "committed_cents"), (3, "paid_cents")):
+        from_cards = sum(round(row_of(card, "Yhteensä")[column] * 100) for card in cards)
+        assert from_cards == budget.summary[key].sum()
+
+
+def render_card(spec, path):
+    book = openpyxl.Workbook()
+    book.active.title = "Ohjaus"
+    OpenpyxlTarget(book).replace_generated_sheets([spec])
+    del book["Ohjaus"]
+    book.save(path)
+    return path
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_libreoffice_prints_a_card_on_one_a4_page_that_is_not_blank(demo_cards, tmp_path):
+    _, _, cards = demo_cards
+    pdf = recalculated_copy(render_card(cards[1], tmp_path / "kuntakortti.xlsx"), tmp_path, "pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info
+    width, height = (float(v) for v in info.split("Page size:")[1].split("pts")[0].split(" x "))
+    assert (round(width), round(height)) == (595, 842)  # A4 portrait in points
+    subprocess.run(["pdftoppm", "-r", "60", "-gray", str(pdf), str(tmp_path / "page")], check=True)
+    pixels = read_pgm(next(tmp_path.glob("page*.pgm")))
+    assert pixels.std() > 10  # text, lines and a chart, not an empty page
+    assert (pixels[: pixels.shape[0] // 2] < 128).mean() > 0.01 and (pixels[pixels.shape[0] // 2 :] < 128).mean() > 0.005
+
+
+def read_pgm(path) -> np.ndarray:
+    """A binary PGM (P5) image as a 2-D array of grey levels."""
+    data = path.read_bytes()
+    fields, offset = [], 0
+    while len(fields) < 4:
+        while data[offset : offset + 1].isspace():
+            offset += 1
+        end = offset
+        while not data[end : end + 1].isspace():
+            end += 1
+        fields.append(data[offset:end])
+        offset = end
+    assert fields[0] == b"P5"
+    width, height = int(fields[1]), int(fields[2])
+    return np.frombuffer(data[offset + 1 : offset + 1 + width * height], dtype=np.uint8).reshape(height, width)
+
+
+def test_regenerating_cards_and_budget_tabs_in_the_workbook_is_idempotent(demo_path, tmp_path):
+    from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
+
+    def specs():
+        tables = load(demo_path).tables
+        budget = compute_budget(tables)
+        return budget_sheets(budget, tables) + municipality_cards(tables, budget, compute_attainment(tables))
+
+    first, second = specs(), specs()
+    assert [s.values_grid() for s in first] == [s.values_grid() for s in second]
+    book = openpyxl.load_workbook(demo_path, keep_vba=True)
+    inputs = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in ("Sidonnat", "Maksatukset")}
+    target = OpenpyxlTarget(book)
+    target.replace_generated_sheets(first)
+    once = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+    target.replace_generated_sheets(second)
+    twice = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+    assert list(once) == list(twice) and once == twice
+    assert all(once[name] == values for name, values in inputs.items())
+    assert sum(name.startswith("Kuntakortti ") for name in book.sheetnames) == 8

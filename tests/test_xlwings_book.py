@@ -1,0 +1,290 @@
+"""The Excel path without Excel: the button entry points against xlwings' remote engine.
+
+Each test turns a real workbook file (built by the builder, filled by the demo generator) into the
+payload an xlwings client sends (`xw.Book(json=...)`), presses a button and checks the actions the
+engine would send back to Excel.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import math
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import xlwings as xw
+from remote_book import actions, book_json, remote_book
+from render_samples import rich_spec
+
+import tyollisyys_xl.excel as excel
+from tyollisyys_xl.core.sheetspec import Formula
+from tyollisyys_xl.io.calamine_source import CalamineSource
+from tyollisyys_xl.io.generated import ERROR_FILL, HIGHLIGHT_SHEET, sheet_cells
+from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
+from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value
+from tyollisyys_xl.jobs import read_sheets, run_job
+from tyollisyys_xl.schemas import table_schemas
+
+INPUT_SHEETS = [schema.sheet for schema in table_schemas().values()]
+ENTRY_POINTS = {
+    excel.validate_entries: "validate",
+    excel.compute_attainment: "attainment",
+    excel.make_municipality_cards: "cards",
+    excel.update_budget_tracking: "budget",
+    excel.update_all: "all",
+}
+WRITES = {"setValues", "rangeClearContents", "rangeClear", "rangeDelete", "rangeInsert", "sheetClear", "sheetDelete",
+          "sheetClearContents", "setFormula", "rangeSort", "setSheetName"}
+
+
+@pytest.fixture(scope="module")
+def demo10_path(master_path, tmp_path_factory):
+    from tyollisyys_xl.build.demo import make_demo
+
+    return make_demo(master_path, tmp_path_factory.mktemp("demo10") / "demo10.xlsm", scale=10, seed=1)
+
+
+def excel_view(value):
+    """A value as Excel ends up holding it, to compare what both renderers wrote."""
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return None if value != value else float(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def written_cells(book_actions: list[dict], sheet: str) -> dict[tuple[int, int], object]:
+    """The cells the one values write after a sheet's addSheet put there, as Excel holds them."""
+    index = next(i for i, a in enumerate(book_actions) if a["func"] == "addSheet" and a["args"][1] == sheet)
+    write = book_actions[index + 1]
+    assert write["func"] == "setValues" and write["sheet_position"] == book_actions[index]["args"][0]
+    cells = {}
+    for r, row in enumerate(write["values"]):
+        for c, value in enumerate(row):
+            if value != "":
+                text_prefixed = isinstance(value, str) and value.startswith("'")
+                cells[(write["start_row"] + r + 1, write["start_column"] + c + 1)] = value[1:] if text_prefixed else value
+    return cells
+
+
+def spec_cells(spec) -> dict[tuple[int, int], object]:
+    return {k: excel_view(v) for k, v in sheet_cells(spec).items() if excel_view(v) is not None}
+
+
+def file_cells(ws) -> dict[tuple[int, int], object]:
+    return {(c.row, c.column): excel_view(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def assert_same_cells(actual: dict, expected: dict, sheet: str) -> None:
+    """Equal cells; numbers to the 16 significant digits openpyxl writes (Excel itself keeps 15)."""
+    assert actual.keys() == expected.keys(), sheet
+    for key, value in expected.items():
+        if isinstance(value, float):
+            assert math.isclose(actual[key], value, rel_tol=1e-14), (sheet, key)
+        else:
+            assert actual[key] == value, (sheet, key)
+
+
+def named_cell(payload: dict, name: str) -> tuple[int, int, int]:
+    """(sheet position, 0-based row, 0-based column) of a book-scoped range name."""
+    entry = next(n for n in payload["names"] if n["name"] == name)
+    row, col = openpyxl.utils.cell.coordinate_to_tuple(entry["address"])
+    return entry["sheet_index"], row - 1, col - 1
+
+
+def test_reading_in_excel_gives_what_the_headless_reader_gives(demo_path):
+    excel_book, headless = XlwingsBook(remote_book(demo_path)), CalamineSource(demo_path)
+    assert excel_book.sheet_names() == headless.sheet_names()
+    for sheet in INPUT_SHEETS:
+        excel_rows = [[excel_view(v) for v in row] for row in excel_book.sheet_values(sheet)]
+        headless_rows = [[excel_view(v) for v in row] for row in headless.sheet_values(sheet)]
+        assert excel_rows == headless_rows, sheet
+
+
+def excel_and_headless_runs(path, job: str):
+    excel_book = XlwingsBook(remote_book(path))
+    in_excel = run_job(read_sheets(excel_book, skip=excel_book.generated_sheets()), job)
+    source = CalamineSource(path)
+    sheets = read_sheets(source)
+    return in_excel, run_job(sheets, job, facts={name: source.sheet_facts(name) for name in sheets})
+
+
+def test_excel_path_and_headless_path_compute_the_same_sheets(demo_path):
+    in_excel, headless = excel_and_headless_runs(demo_path, "all")
+    assert in_excel.findings == headless.findings
+    assert [s.name for s in in_excel.specs] == [s.name for s in headless.specs]
+    for ours, theirs in zip(in_excel.specs, headless.specs):
+        assert spec_cells(ours) == spec_cells(theirs), ours.name
+
+
+def test_excel_path_and_headless_path_find_the_same_at_ten_times_the_data(demo10_path):
+    in_excel, headless = excel_and_headless_runs(demo10_path, "validate")
+    assert in_excel.findings == headless.findings
+    assert spec_cells(in_excel.specs[0]) == spec_cells(headless.specs[0])
+
+
+def test_both_renderers_write_the_same_cells(demo_path, tmp_path):
+    """values_grid vs the openpyxl file vs the remote engine's setValues, for real sheets and every feature."""
+    source = CalamineSource(demo_path)
+    specs = [*run_job(read_sheets(source), "all").specs, rich_spec()]
+    book = openpyxl.load_workbook(demo_path)
+    OpenpyxlTarget(book).replace_generated_sheets(specs)
+    book.save(tmp_path / "headless.xlsx")
+    headless = openpyxl.load_workbook(tmp_path / "headless.xlsx")
+    excel_book = remote_book(demo_path)
+    XlwingsBook(excel_book).replace_generated_sheets(specs)
+    for spec in specs:
+        expected = spec_cells(spec)
+        assert_same_cells(file_cells(headless[spec.name]), expected, spec.name)
+        assert {k: excel_view(v) for k, v in written_cells(actions(excel_book), spec.name).items()} == expected, spec.name
+
+
+@pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)
+def test_every_button_writes_its_sheets_and_the_status_and_no_input(entry_point, demo_path):
+    payload = book_json(demo_path)
+    book = xw.Book(json=payload)
+    result = entry_point(book)
+    assert result is not None and result.job == ENTRY_POINTS[entry_point]
+    done = actions(book)
+    added = [a["args"][1] for a in done if a["func"] == "addSheet"]
+    assert added == [spec.name for spec in result.specs] + [HIGHLIGHT_SHEET]
+    assert added[0] == "Tarkistus"
+    expected_tarkistus = spec_cells(result.specs[0])
+    assert {k: excel_view(v) for k, v in written_cells(done, "Tarkistus").items()} == expected_tarkistus
+    # nothing but the tool's own fills lands on an input sheet
+    positions = {s["name"]: i for i, s in enumerate(payload["sheets"])}
+    input_positions = {positions[name] for name in INPUT_SHEETS}
+    on_inputs = {a["func"] for a in done if a["sheet_position"] in input_positions}
+    assert on_inputs <= {"setRangeColors"}
+    assert not any(a["func"] == "sheetDelete" for a in done)
+    # the outcome on Ohjaus
+    writes = {(a["sheet_position"], a["start_row"], a["start_column"]): a["values"][0][0] for a in done if a["func"] == "setValues"}
+    assert writes[named_cell(payload, "Tila_Virheet")] == result.errors
+    assert writes[named_cell(payload, "Tila_Varoitukset")] == result.warnings
+    assert writes[named_cell(payload, "Tila_Toiminto")] == excel_value(result.status(dt.datetime.now())["Tila_Toiminto"])
+    assert str(writes[named_cell(payload, "Tila_Tulos")]).startswith(("0 virhettä", "Ei virheitä"))
+    assert dt.datetime.fromisoformat(writes[named_cell(payload, "Tila_Aika")]).date() == dt.date.today()
+    assert done[-2]["func"] == "activateSheet" and done[-2]["args"] == [payload["book"]["active_sheet_index"]]
+
+
+@pytest.mark.parametrize("entry_point", [excel.validate_entries, excel.compute_attainment], ids=lambda f: f.__name__)
+def test_a_button_makes_as_many_calls_at_ten_times_the_data(entry_point, demo_path, demo10_path):
+    counts = []
+    for path in (demo_path, demo10_path):
+        book = remote_book(path)
+        entry_point(book)
+        counts.append(len(actions(book)))
+    assert counts[0] == counts[1]
+
+
+def test_calls_per_municipality_card_do_not_grow_with_the_data(demo_path, demo10_path):
+    """One card per municipality is the design; what each card costs must not depend on the data."""
+    per_card = []
+    for path in (demo_path, demo10_path):
+        book = remote_book(path)
+        result = excel.make_municipality_cards(book)
+        cards = [s.name for s in result.specs if s.name.startswith("Kuntakortti")]
+        done = actions(book)
+        starts = [i for i, a in enumerate(done) if a["func"] == "addSheet" and a["args"][1] in cards]
+        per_card.append(max(b - a for a, b in zip(starts, starts[1:])))
+    assert per_card[1] <= per_card[0] + 2  # a card may gain a conditional format or two, never rows of calls
+
+
+def bad_entry_payload(path) -> tuple[dict, tuple[int, int]]:
+    """The payload with one Toteumat value replaced by text: a type error at a known cell."""
+    payload = book_json(path)
+    sheet = next(s for s in payload["sheets"] if s["name"] == "Toteumat")
+    sheet["values"][4][3] = "paljon"  # D5
+    return payload, (5, 4)
+
+
+def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path, tmp_path):
+    payload, (row, col) = bad_entry_payload(demo_path)
+    book = xw.Book(json=payload)
+    result = excel.validate_entries(book)
+    assert result.errors >= 1
+    fills = [a for a in actions(book) if a["func"] == "setRangeColors"]
+    toteumat = next(i for i, s in enumerate(payload["sheets"]) if s["name"] == "Toteumat")
+    painted = next(a for a in fills if a["sheet_position"] == toteumat)
+    top, left = painted["start_row"] + 1, painted["start_column"] + 1
+    assert painted["args"][0][row - top][col - left] == "#" + ERROR_FILL.lower()
+    remembered = written_cells(actions(book), HIGHLIGHT_SHEET)
+    rows = {(remembered[(r, 1)], remembered[(r, 2)]) for r in range(2, 1 + len(remembered) // 2)}
+    assert ("Toteumat", "D5") in rows
+
+    # The next run sees the workbook as that run left it (here: the headless renderer's copy of it).
+    fixed = openpyxl.load_workbook(demo_path)
+    target = OpenpyxlTarget(fixed)
+    target.replace_generated_sheets(result.specs)
+    target.highlight_cells({"Toteumat": {"D5": ERROR_FILL}})
+    fixed.create_sheet("Omat laskelmat")["A1"] = "oma"
+    fixed.save(tmp_path / "after_first_run.xlsx")
+    again = remote_book(tmp_path / "after_first_run.xlsx")
+    before = book_json(tmp_path / "after_first_run.xlsx")
+    rerun = excel.validate_entries(again)
+    assert rerun.errors == 0
+    done = actions(again)
+    assert [a["args"] for a in done if a["func"] == "sheetDelete"] == [[None], [None]]  # Tarkistus, Korostukset
+    cleared = next(a for a in done if a["func"] == "setRangeColors" and a["sheet_position"] == toteumat)
+    assert cleared["args"][0][5 - (cleared["start_row"] + 1)][4 - (cleared["start_column"] + 1)] is None
+    user_sheet = next(i for i, s in enumerate(before["sheets"]) if s["name"] == "Omat laskelmat")
+    assert not [a for a in done if a["sheet_position"] == user_sheet and a["func"] in WRITES]
+    positions_before = [s["name"] for s in before["sheets"]]
+    added_at = {a["args"][1]: a["args"][0] for a in done if a["func"] == "addSheet"}
+    assert added_at["Tarkistus"] == positions_before.index("Tarkistus")  # back where it stood
+
+
+def test_a_users_sheet_named_like_a_generated_one_stops_the_run_with_a_finnish_message(demo_path):
+    payload = book_json(demo_path)
+    payload["sheets"].append({"name": "Tarkistus", "values": [["käyttäjän oma"]], "pictures": [], "tables": [],
+                              "visibility": "Visible", "charts": [], "shapes": [], "notes": []})
+    book = xw.Book(json=payload)
+    assert excel.validate_entries(book) is None
+    done = actions(book)
+    funcs = collections.Counter(a["func"] for a in done)
+    assert not funcs["addSheet"] and not funcs["sheetDelete"] and not funcs["setRangeColors"]
+    alert = next(a for a in done if a["func"] == "alert")
+    assert "Tarkistus" in alert["args"][0] and "ei ole tehnyt tämä työkalu" in alert["args"][0]
+    assert alert["args"][1] == "Tarkista syötteet epäonnistui" and alert["args"][3] == "critical"
+    status = {(a["sheet_position"], a["start_row"], a["start_column"]): a["values"][0][0] for a in done if a["func"] == "setValues"}
+    assert status[named_cell(payload, "Tila_Tulos")].startswith("Epäonnistui: Välilehti 'Tarkistus'")
+
+
+def test_an_unexpected_failure_is_named_in_finnish_and_writes_nothing_half_done(demo_path, monkeypatch):
+    def broken_write(target, result):
+        target.replace_generated_sheets(result.specs[:1])  # writes one sheet, then fails
+        raise RuntimeError("levy täynnä")
+
+    monkeypatch.setattr(excel, "write_result", broken_write)
+    book = remote_book(demo_path)
+    assert excel.update_all(book) is None
+    done = actions(book)
+    assert {a["func"] for a in done} <= {"setValues", "alert", "setScreenUpdating"}
+    assert "Odottamaton virhe (RuntimeError: levy täynnä)" in next(a for a in done if a["func"] == "alert")["args"][0]
+
+
+def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):
+    book = remote_book(demo_path, client="Microsoft Office Scripts")
+    result = excel.update_all(book)
+    assert result is not None
+    done = actions(book)
+    assert not any(a["func"] == "setHorizontalAlignment" for a in done)  # Office.js only: skipped
+    for spec in result.specs:
+        assert {k: excel_view(v) for k, v in written_cells(done, spec.name).items()} == spec_cells(spec)
+
+
+def test_text_that_excel_would_reinterpret_gets_the_quote_prefix():
+    assert [excel_value(v) for v in ["=1+1", "+358", "-", "@x", "'a", "12,5", "1.2.2026", "tosi", "Jämsä", ""]] == [
+        "'=1+1", "'+358", "'-", "'@x", "''a", "'12,5", "'1.2.2026", "'tosi", "Jämsä", ""
+    ]
+    assert excel_value(Formula("=SUM(A1:A2)")) == "=SUM(A1:A2)" and excel_value(3.5) == 3.5

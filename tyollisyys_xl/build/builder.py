@@ -1,0 +1,740 @@
+"""Build the master workbook from its text sources (programme data, table schemas, VBA sources).
+
+Everything about an input sheet (headers, column order, widths, number formats, dropdowns) comes
+from its JSON Schema, so the workbook and the validator cannot drift apart. The output is written
+with xlsxwriter in memory with fixed timestamps, so the same sources always give the same bytes:
+that is what lets `build --check` compare the committed workbook with a fresh build part by part.
+A build is written to a temporary file beside the target and moved over it only when complete, so
+a failure never leaves a half-written or emptied master behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import math
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from tyollisyys_xl.build.reading import BuildError, CellValue, open_workbook, read_input_tables
+from tyollisyys_xl.build.vba_project import VbaModule, build_vba_project, read_bas_file
+from tyollisyys_xl.core.months import YEAR
+from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
+from tyollisyys_xl.resources import master_workbook, source_root
+from tyollisyys_xl.schemas import Column, SourceError, TableSchema, load_table_schemas
+
+BUILD_TIME = dt.datetime(2026, 1, 1)  # fixed, so that two builds are byte-identical
+
+OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF = "Ohjaus", "Ohjelma", "Listat", "xlwings.conf"
+VBA_MODULE_FILE = "Tyollisyys.bas"
+CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"  # the VB_Base of every VBA class module
+CLASS_ATTRIBUTES = ("VB_GlobalNameSpace", "VB_Creatable", "VB_PredeclaredId", "VB_Exposed")
+NOTICE_CELL = (2, 1)  # Ohjaus!B3 (0-based row, column): the note a demo workbook carries
+
+# Tables the builder fills from the sources; the others start empty and hold entries.
+REFERENCE_TABLES = ("mittarit", "kunnat", "tukilajit", "kustannuskohteet")
+
+BOOL_TEXT = {True: "Kyllä", False: "Ei"}
+NUMBER_FORMATS = {
+    "euro": '#,##0.00 "€"',
+    "month": "m/yyyy",
+    "date": "d.m.yyyy",
+    "text": "@",
+    "code": "@",
+    "business_id": "@",
+    "bool": "@",
+    "number": "General",
+}
+DATE_TYPES = {"date", "month"}
+TABLE_STYLE = "Table Style Medium 2"
+LAST_ROW = 1_048_575  # validation and formats cover the whole column below the header
+
+
+@dataclass(frozen=True)
+class Button:
+    macro: str  # Public Sub in workbook/vba/Tyollisyys.bas
+    caption: str
+    entry_point: str  # function in tyollisyys_xl.excel the macro runs
+    description: str
+
+
+BUTTONS = (
+    Button(
+        "TarkistaSyotteet",
+        "Tarkista syötteet",
+        "validate_entries",
+        "Tarkistaa syöttövälilehtien rivit (pakolliset tiedot, tyypit, luettelot, henkilötunnukset) ja kirjoittaa "
+        "löydökset solu-osoitteineen Tarkistus-välilehdelle. Ei muuta syötteitä.",
+    ),
+    Button(
+        "LaskeToteutuminen",
+        "Laske toteutuminen",
+        "compute_attainment",
+        "Laskee mittareiden toteutumisen viimeisimpään kirjattuun kuukauteen asti Toteutuminen-välilehdelle.",
+    ),
+    Button(
+        "LuoKuntakortit",
+        "Luo kuntakortit",
+        "make_municipality_cards",
+        "Luo jokaiselle kunnalle tulostettavan Kuntakortti-välilehden: mittarit, tukibudjetti ja palvelukustannukset.",
+    ),
+    Button(
+        "PaivitaBudjettiseuranta",
+        "Päivitä budjettiseuranta",
+        "update_budget_tracking",
+        "Laskee tukibudjetin, sidonnat ja maksatukset kunnittain ja tukilajeittain budjettiseurannan välilehdille.",
+    ),
+    Button("PaivitaKaikki", "Päivitä kaikki", "update_all", "Tekee kaikki edellä mainitut peräkkäin."),
+)
+
+# Named cells on Ohjaus where the Excel entry points write the status of their last run.
+STATUS_CELLS = (
+    ("Tila_Toiminto", "Toiminto"),
+    ("Tila_Aika", "Aika"),
+    ("Tila_Tulos", "Tulos"),
+    ("Tila_Virheet", "Virheitä"),
+    ("Tila_Varoitukset", "Varoituksia"),
+)
+
+# xlwings' standalone settings sheet (the keys of xlwings' own quickstart --standalone workbook).
+# An empty value falls back to an xlwings.conf file or xlwings' default ("python" on PATH).
+XLWINGS_SETTINGS: dict[str, CellValue] = {
+    "Interpreter_Win": None,
+    "Interpreter_Mac": None,
+    "PYTHONPATH": None,
+    "Conda Path": None,
+    "Conda Env": None,
+    "UDF Modules": None,
+    "Debug UDFs": False,
+    "Use UDF Server": False,
+    "Show Console": False,
+}
+
+Rows = Mapping[str, Sequence[Mapping[str, CellValue]]]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The checked text sources a master is built from."""
+
+    root: Path
+    schemas: dict[str, TableSchema]
+    programme: Programme
+    vba_modules: tuple[VbaModule, ...]  # standard and class modules, after the document modules
+
+
+def _xlwings_modules() -> list[VbaModule]:
+    """xlwings' standalone VBA (RunPython) from the installed package, so it always matches the Python side."""
+    package = Path(importlib.util.find_spec("xlwings").origin).parent  # located, not imported: importing is slow
+    return [read_bas_file(package / "xlwings.bas"), _read_cls_file(package / "addin" / "Dictionary.cls")]
+
+
+def _read_cls_file(path: Path) -> VbaModule:
+    """A class module exported from the VBE, with the attribute header Excel itself stores for a class.
+
+    An export drops VB_Base, VB_TemplateDerived and VB_Customizable and adds a VERSION/BEGIN..END
+    block; the stored source has the former and not the latter (as in xlwings' own standalone workbook).
+    """
+    lines = path.read_bytes().decode("cp1252").splitlines()
+    body = lines[lines.index("END") + 1 :]
+    name = body[0].split('"')[1]  # Attribute VB_Name = "Dictionary"
+    count = next(i for i, line in enumerate(body[1:]) if not line.startswith("Attribute VB_"))
+    attributes = {line.split()[1]: line for line in body[1 : 1 + count]}
+    header = [f'Attribute VB_Base = "{CLASS_BASE}"']
+    header += [attributes.pop(key) for key in CLASS_ATTRIBUTES if key in attributes]
+    header += ["Attribute VB_TemplateDerived = False", "Attribute VB_Customizable = False", *attributes.values()]
+    return VbaModule(name=name, code="\r\n".join(header + body[1 + count :]) + "\r\n", kind="class")
+
+
+def load_sources(root: Path | None = None) -> Sources:
+    """Read and check every source; raises SourceError naming the file and the field."""
+    root = root or source_root()
+    schemas = load_table_schemas(root / "schema")
+    prog = load_programme(root / "programme", root / "schema")
+    bas = root / "workbook" / "vba" / VBA_MODULE_FILE
+    try:
+        own = read_bas_file(bas)
+    except FileNotFoundError as exc:
+        raise SourceError(bas, "(tiedosto)", "tiedosto puuttuu") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SourceError(bas, "Attribute VB_Name", str(exc)) from exc
+    missing = [b.macro for b in BUTTONS if f"Public Sub {b.macro}()" not in own.code]
+    if missing:
+        raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
+    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()))
+
+
+# --- values ---------------------------------------------------------------
+
+
+def to_cell(column: Column, value: Any) -> CellValue:
+    """A typed value as the master's cell holds it (bool -> Kyllä/Ei, month -> first day of it, € -> float)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if column.cell_type == "bool":
+        return BOOL_TEXT[bool(value)]
+    if column.cell_type == "month" and isinstance(value, int):
+        return dt.datetime(YEAR, value, 1)
+    if column.cell_type == "date" and isinstance(value, str):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def default_rows(sources: Sources) -> dict[str, list[dict[str, CellValue]]]:
+    """The reference tables as the sources give them (entry tables start empty)."""
+    prog = sources.programme
+    typed = {
+        "mittarit": prog.indicator_rows(),
+        "kunnat": prog.municipalities,
+        "tukilajit": prog.subsidy_types,
+        "kustannuskohteet": prog.cost_objects,
+    }
+    return {
+        name: [{c.key: to_cell(c, row.get(c.key)) for c in sources.schemas[name].columns} for row in rows]
+        for name, rows in typed.items()
+    }
+
+
+# --- formats --------------------------------------------------------------
+
+
+class Formats:
+    """xlsxwriter formats made once per workbook and shared, keyed by their properties."""
+
+    def __init__(self, book: Workbook):
+        self._book = book
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, **props: Any) -> Any:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._book.add_format(props)
+        return self._cache[key]
+
+    def column(self, column: Column) -> Any:
+        return self.get(num_format=NUMBER_FORMATS[column.cell_type])
+
+
+def _cell_format(formats: Formats, column: Column, value: CellValue) -> Any:
+    """The column's format, unless the value's type would read back differently under it.
+
+    A date typed into a text column stays a date and a number in a date column stays a number,
+    so that carried entries read back exactly as they were.
+    """
+    if isinstance(value, dt.date):
+        return formats.column(column) if column.cell_type in DATE_TYPES else formats.get(num_format="d.m.yyyy")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and column.cell_type in DATE_TYPES:
+        return formats.get(num_format="General")
+    return formats.column(column)
+
+
+def _write_cell(sheet: Worksheet, row: int, col: int, value: CellValue, cell_format: Any) -> None:
+    """Write one value by its type; text is always text (never a formula, number or link)."""
+    if value is None:
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(row, col, value, cell_format)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, cell_format)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, value, cell_format)
+    elif isinstance(value, str):
+        sheet.write_string(row, col, value, cell_format)
+    else:
+        raise BuildError(f"Arvoa tyyppiä {type(value).__name__} ei voi kirjoittaa soluun {xl_rowcol_to_cell(row, col)}")
+
+
+# --- dropdown lists -------------------------------------------------------
+
+
+def _structured_reference(schema: TableSchema, key: str) -> str:
+    """tblKunnat[Kunta]: a reference that grows with the table (special characters escaped with ')."""
+    header = "".join("'" + ch if ch in "[]#'" else ch for ch in schema.column(key).header)
+    return f"{schema.table}[{header}]"
+
+
+class Lists:
+    """Dropdown sources: fixed lists on the hidden Listat sheet, or the column of another table."""
+
+    def __init__(self, book: Workbook, sheet: Worksheet, formats: Formats, schemas: Mapping[str, TableSchema]):
+        self._book, self._sheet, self._formats = book, sheet, formats
+        self._by_sheet = {s.sheet: s for s in schemas.values()}
+        self._fixed: dict[tuple, str] = {}
+        self._table_names: set[str] = set()
+        sheet.write_string(0, 0, "Pudotusvalikoiden luettelot (työkalu kirjoittaa tämän välilehden)", formats.get(bold=True))
+
+    def for_column(self, schema: TableSchema, column: Column, rows: Rows) -> str | None:
+        """The defined name of a column's dropdown source, or None when the column has no dropdown."""
+        if column.list_source and column.extra_values:
+            source, key = self._source(column.list_source)
+            values = [r[key] for r in rows.get(source.name, []) if r.get(key) is not None]
+            return self._fixed_list(f"lst_{schema.name}_{column.key}", column.header, [*values, *column.extra_values])
+        if column.list_source:
+            return self._table_column(column.list_source)
+        if column.cell_type == "bool":
+            return self._fixed_list("lst_kylla_ei", "Kyllä/Ei", list(BOOL_TEXT.values()))
+        if column.cell_type == "month":
+            months = [dt.datetime(YEAR, m, 1) for m in range(1, 13)]
+            return self._fixed_list("lst_kuukaudet", "Kuukausi", months, self._formats.get(num_format="m/yyyy"))
+        if column.enum:
+            return self._fixed_list(f"lst_{schema.name}_{column.key}", column.header, list(column.enum))
+        return None
+
+    def _source(self, list_source: str) -> tuple[TableSchema, str]:
+        sheet_name, key = list_source.split(".")
+        return self._by_sheet[sheet_name], key
+
+    def _fixed_list(self, name: str, title: str, values: Sequence[CellValue], cell_format: Any = None) -> str:
+        """A list written once on Listat as a defined name; the same values share one list."""
+        key = tuple(values)
+        if key in self._fixed:
+            return self._fixed[key]
+        col = len(self._fixed)
+        self._sheet.write_string(1, col, title, self._formats.get(bold=True))
+        self._sheet.set_column(col, col, max(14, len(title) + 2))
+        for offset, value in enumerate(values):
+            _write_cell(self._sheet, 2 + offset, col, value, cell_format)
+        letter = xl_col_to_name(col)
+        self._book.define_name(name, f"={LISTAT}!${letter}$3:${letter}${2 + len(values)}")
+        self._fixed[key] = name
+        return name
+
+    def _table_column(self, list_source: str) -> str:
+        """A defined name over another table's column (e.g. Sidonnat.commitment_id), so new rows show up."""
+        schema, key = self._source(list_source)
+        name = f"lst_{schema.name}_{key}"
+        if name not in self._table_names:
+            self._book.define_name(name, "=" + _structured_reference(schema, key))
+            self._table_names.add(name)
+        return name
+
+
+def _lower_bound(column: Column, schema: TableSchema) -> tuple[str, float] | None:
+    """(">=" or ">", bound) from the column's minimum / exclusiveMinimum, or None."""
+    prop = schema.json["properties"][column.key]
+    if "exclusiveMinimum" in prop:
+        return ">", prop["exclusiveMinimum"]
+    if "minimum" in prop:
+        return ">=", prop["minimum"]
+    return None
+
+
+def _validation(column: Column, schema: TableSchema, list_name: str | None) -> dict:
+    """Excel data validation for a column: a dropdown, a number or date check, and always the column's help."""
+    options: dict[str, Any] = {
+        "input_title": column.header[:32],
+        "input_message": column.description[:255],
+        "error_title": "Virheellinen arvo",
+        "error_type": "stop",
+    }
+    if list_name:
+        return {**options, "validate": "list", "source": f"={list_name}", "error_message": "Valitse arvo luettelosta."}
+    if column.cell_type == "date":
+        return {
+            **options,
+            "validate": "date",
+            "criteria": "between",
+            "minimum": dt.date(2000, 1, 1),
+            "maximum": dt.date(2099, 12, 31),
+            "error_message": "Anna päivämäärä muodossa p.k.vvvv, esim. 15.3.2026.",
+        }
+    if column.cell_type in {"number", "euro"}:
+        bound = _lower_bound(column, schema)
+        if bound is None:
+            return {**options, "validate": "decimal", "criteria": "between", "minimum": -1e12, "maximum": 1e12,
+                    "error_message": "Anna luku."}
+        criteria, value = bound
+        text = f"Anna luku, joka on {'vähintään' if criteria == '>=' else 'suurempi kuin'} {value:g}."
+        return {**options, "validate": "decimal", "criteria": criteria, "value": value, "error_message": text}
+    if column.cell_type == "business_id":
+        return {**options, "validate": "length", "criteria": "==", "value": 9,
+                "error_message": "Anna Y-tunnus muodossa 1234567-8."}
+    return {**options, "validate": "any"}
+
+
+# --- sheets ---------------------------------------------------------------
+
+
+def _write_input_sheet(
+    sheet: Worksheet, schema: TableSchema, rows: Sequence[Mapping[str, CellValue]], formats: Formats, lists: Lists,
+    all_rows: Rows,
+) -> None:
+    """One input table: an Excel table (≥ 1 data row, as xlsxwriter requires) with formats, dropdowns and help."""
+    header_format = formats.get(bold=True, text_wrap=True, valign="top")
+    columns = [{"header": c.header, "header_format": header_format, "format": formats.column(c)} for c in schema.columns]
+    last_row = max(len(rows), 1)
+    sheet.add_table(0, 0, last_row, len(columns) - 1, {"name": schema.table, "style": TABLE_STYLE, "columns": columns})
+    for col, column in enumerate(schema.columns):
+        sheet.set_column(col, col, column.width, formats.column(column))
+        list_name = lists.for_column(schema, column, all_rows)
+        sheet.data_validation(1, col, LAST_ROW, col, _validation(column, schema, list_name))
+    for r, row in enumerate(rows, start=1):
+        for col, column in enumerate(schema.columns):
+            value = row.get(column.key)
+            if value is not None:
+                _write_cell(sheet, r, col, value, _cell_format(formats, column, value))
+    sheet.set_row(0, 30)
+    sheet.freeze_panes(1, 0)
+
+
+class Writer:
+    """A top-to-bottom text layout on a sheet: headings, paragraphs and bullet lists across columns."""
+
+    def __init__(self, sheet: Worksheet, formats: Formats, columns: tuple[int, int], width_chars: float):
+        self.sheet, self.formats, self.width_chars = sheet, formats, width_chars
+        self.first_col, self.last_col = columns
+        self.row = 0
+
+    def line(self, text: str, height_lines: int | None = None, **props: Any) -> int:
+        """Text across all columns, wrapped; returns the row it stands on."""
+        cell_format = self.formats.get(text_wrap=True, valign="top", **props)
+        size = props.get("font_size", 11)
+        lines = height_lines or max(1, math.ceil(len(text) * size / 11 / self.width_chars))
+        self.sheet.merge_range(self.row, self.first_col, self.row, self.last_col, "", cell_format)
+        self.sheet.write_string(self.row, self.first_col, text, cell_format)
+        self.sheet.set_row(self.row, max(15.0, 15.0 * lines * size / 11))
+        self.row += 1
+        return self.row - 1
+
+    def heading(self, text: str, size: int = 13) -> None:
+        self.line(text, bold=True, font_size=size, font_color="1F4E79")
+
+    def bullets(self, items: Iterable[str]) -> None:
+        for item in items:
+            self.line(f"•  {item}", indent=1)
+
+    def gap(self, rows: int = 1) -> None:
+        self.row += rows
+
+
+def _print_to_page_width(sheet: Worksheet) -> None:
+    """Text sheets print on A4 as one column of pages, never cut at the right edge."""
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+
+
+def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: Sources, notice: str | None) -> None:
+    """Title, the five buttons with what they do, the status of the last run, and short instructions."""
+    sheet.set_column(0, 0, 3)
+    sheet.set_column(1, 1, 30)
+    sheet.set_column(2, 2, 24)
+    sheet.set_column(3, 3, 80)
+    _print_to_page_width(sheet)
+    sheet.hide_gridlines(2)
+    prog = sources.programme
+    sheet.write_string(0, 1, f"{prog.title} – päätyökirja", formats.get(bold=True, font_size=18, font_color="1F4E79"))
+    sheet.set_row(0, 28)
+    municipalities = ", ".join(m["name"] for m in prog.municipalities)
+    sheet.write_string(1, 1, f"{prog.area}: {municipalities}", formats.get(italic=True))
+    if notice:
+        row, col = NOTICE_CELL
+        warning = formats.get(bold=True, font_color="FFFFFF", bg_color="C00000", text_wrap=True, valign="vcenter")
+        sheet.merge_range(row, col, row, col + 2, "", warning)
+        sheet.write_string(row, col, notice, warning)
+        sheet.set_row(row, 48)
+
+    section = formats.get(bold=True, font_size=13, font_color="1F4E79", bottom=1)
+    sheet.write_string(4, 1, "Toiminnot", section)
+    for index, button in enumerate(BUTTONS):
+        row = 5 + 2 * index
+        sheet.insert_button(row, 1, {"macro": button.macro, "caption": button.caption, "width": 200, "height": 34,
+                                     "x_offset": 4, "y_offset": 3})
+        sheet.merge_range(row, 3, row + 1, 3, "", formats.get(text_wrap=True, valign="vcenter"))
+        sheet.write_string(row, 3, button.description, formats.get(text_wrap=True, valign="vcenter"))
+        sheet.set_row(row, 20)
+        sheet.set_row(row + 1, 20)
+
+    status_row = 6 + 2 * len(BUTTONS)
+    sheet.write_string(status_row, 1, "Viimeisin ajo", section)
+    for offset, (name, label) in enumerate(STATUS_CELLS, start=1):
+        sheet.write_string(status_row + offset, 1, label, formats.get(bold=True))
+        cell = xl_rowcol_to_cell(status_row + offset, 2, row_abs=True, col_abs=True)
+        number_format = "d.m.yyyy h:mm" if name == "Tila_Aika" else "General"
+        sheet.write_blank(status_row + offset, 2, None,
+                          formats.get(bg_color="F2F2F2", align="left", num_format=number_format))
+        book.define_name(name, f"={OHJAUS}!{cell}")
+
+    text = Writer(sheet, formats, (1, 3), 130)
+    text.row = status_row + len(STATUS_CELLS) + 2
+    text.heading("Välilehdet")
+    text.bullets(
+        [f"{OHJELMA}: ohjelman teksti – teemat, painopisteet, toimintatavat, mittarit ja palvelut (luettavaksi)."]
+        + [f"{s.sheet}: {s.description}" for s in sources.schemas.values()]
+        + [
+            "Tarkistus, Toteutuminen, Kuntakortti <kunta> ja budjettiseurannan välilehdet ovat työkalun tuottamia: "
+            "painikkeet kirjoittavat ne joka ajolla uudelleen, joten niihin ei kirjoiteta mitään."
+        ]
+    )
+    text.gap()
+    text.heading("Näin kirjaat")
+    text.bullets(
+        [
+            "Kirjaa jokainen luku omalle rivilleen taulukon alimman rivin alle; taulukko laajenee itsestään. "
+            "Älä lisää, poista tai nimeä uudelleen sarakkeita.",
+            "Valitse mittari, kunta, tukilaji, kustannuskohde ja kuukausi pudotusvalikosta (kuukausi esim. 3/2026). "
+            "Kun solu on valittuna, sen ohje näkyy solun vieressä.",
+            f"Kuntakohtaiset mittarit (Mittarit: Kuntakohtainen = Kyllä) kirjataan kunnittain, muut kunnalla "
+            f"\"{AREA_TOTAL}\".",
+            "Osuusmittareille kirjaa osoittaja ja nimittäjä; osuus lasketaan niistä koko alueelle painotettuna.",
+            "Päivämäärät muodossa p.k.vvvv (esim. 15.3.2026) ja eurot lukuina ilman €-merkkiä.",
+            "Lopuksi paina Tarkista syötteet ja korjaa Tarkistus-välilehden luettelemat solut.",
+        ]
+    )
+    text.gap()
+    text.heading("Tietosuoja")
+    text.line(
+        "Älä koskaan kirjaa henkilötunnuksia tai muita yksittäisen henkilön tunnistetietoja mihinkään soluun, "
+        "ei myöskään kommentteihin. Tarkistus ilmoittaa henkilötunnuksen näköiset merkkijonot virheinä toistamatta niitä.",
+        bold=True,
+    )
+    text.gap()
+    text.heading("Asetukset")
+    text.line(
+        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava. Jos Python "
+        "ei löydy, kirjoita Python-tulkin polku piilotetun xlwings.conf-välilehden kohtaan Interpreter_Win "
+        "(Windows) tai Interpreter_Mac (Mac): napsauta välilehtiä hiiren oikealla ja valitse Näytä."
+    )
+    sheet.activate()
+
+
+def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
+    """The programme as readable text: themes, focus areas with their lists and indicators, and the services."""
+    _print_to_page_width(sheet)
+    widths = (8, 7, 58, 30, 30)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    text = Writer(sheet, formats, (0, len(widths) - 1), sum(widths) * 0.95)
+    text.line(prog.title, bold=True, font_size=18, font_color="1F4E79")
+    text.line(prog.area, italic=True)
+    text.gap()
+    header = formats.get(bold=True, bg_color="DDEBF7", border=1, text_wrap=True, valign="top")
+    cell = formats.get(border=1, text_wrap=True, valign="top")
+    sections = (
+        ("staff_in_practice", "Miten henkilöstö toimii arjessa"),
+        ("leadership", "Miten johdetaan"),
+        ("cooperation_with_municipalities", "Miten kehitetään ja toimitaan yhteistyössä sopijakuntien kanssa"),
+    )
+    for theme in prog.themes:
+        text.heading(theme["name"], size=15)
+        for focus in (f for f in prog.focus_areas if f["theme"] == theme["id"]):
+            text.heading(focus["name"], size=13)
+            if focus.get("description"):
+                text.line(focus["description"], italic=True)
+            text.line(focus["introduction"])
+            for key, title in sections:
+                text.line(title, bold=True)
+                text.bullets(focus[key])
+            indicators = [i for i in prog.indicators if i["focus_area"] == focus["id"]]
+            for col, title in enumerate(("Taso", "Tunnus", "Mittari", "Lähtöarvo", "Tavoite")):
+                sheet.write_string(text.row, col, title, header)
+            text.row += 1
+            for ind in indicators:
+                values = (ind["level"], ind["id"], ind["name"], ind["baseline_text"], ind["target_text"])
+                for col, value in enumerate(values):
+                    sheet.write_string(text.row, col, value, cell)
+                sheet.set_row(text.row, 15.0 * max(1, math.ceil(len(ind["name"]) / 55)))
+                text.row += 1
+            text.gap()
+    text.heading("Palvelut", size=15)
+    groups: dict[str, list[str]] = {}
+    for item in prog.service_catalogue:
+        groups.setdefault(item["group"], []).append(item["service"])
+    for group, services in groups.items():
+        text.line(group, bold=True)
+        text.bullets(services)
+    sheet.freeze_panes(0, 0)
+
+
+def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:
+    """xlwings reads keys from A1 down to the first empty cell and values beside them; help goes below a gap."""
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 60)
+    text_format = formats.get(num_format="@")
+    row = 0
+    for row, (key, value) in enumerate(settings.items()):
+        sheet.write_string(row, 0, key, text_format)
+        _write_cell(sheet, row, 1, value, text_format if isinstance(value, str) else None)
+    help_lines = (
+        "Ohje: xlwings lukee asetukset tämän välilehden A-sarakkeesta A1-solusta alkaen ensimmäiseen tyhjään asti.",
+        "Interpreter_Win / Interpreter_Mac: Python-tulkin koko polku, jos python ei löydy muuten "
+        "(esim. C:\\tyollisyys\\.venv\\Scripts\\pythonw.exe).",
+        "Tyhjä arvo = käytetään xlwings.conf-tiedoston tai xlwingsin oletusarvoa.",
+    )
+    for offset, line in enumerate(help_lines, start=row + 3):
+        sheet.write_string(offset, 0, line, formats.get(italic=True))
+
+
+def _sheet_names(sources: Sources) -> list[str]:
+    """The master's sheets in order: Ohjaus, Ohjelma, the input sheets, then the hidden helpers."""
+    return [OHJAUS, OHJELMA, *(s.sheet for s in sources.schemas.values()), LISTAT, XLWINGS_CONF]
+
+
+def _vba_project(sources: Sources, sheet_count: int) -> bytes:
+    """ThisWorkbook and one document module per sheet (codeNames Sheet1..N), then the code modules."""
+    documents = [VbaModule("ThisWorkbook", "", "document")]
+    documents += [VbaModule(f"Sheet{i}", "", "document") for i in range(1, sheet_count + 1)]
+    return build_vba_project([*documents, *sources.vba_modules])
+
+
+def _write_workbook(
+    path: Path, sources: Sources, rows: Rows, notice: str | None, settings: Mapping[str, CellValue]
+) -> None:
+    book = xlsxwriter.Workbook(
+        str(path),
+        {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    prog = sources.programme
+    book.set_properties(
+        {
+            "title": prog.title,
+            "subject": prog.area,
+            "author": "tyollisyys-xl",
+            "company": prog.area,
+            "comments": notice or "Päätyökirja: rakennettu lähteistä komennolla tyollisyys-xl build.",
+            "created": BUILD_TIME,
+        }
+    )
+    book.set_size(1600, 1000)
+    formats = Formats(book)
+    names = _sheet_names(sources)
+    sheets = {name: book.add_worksheet(name) for name in names}
+    book.set_vba_name("ThisWorkbook")
+    for index, name in enumerate(names, start=1):
+        sheets[name].set_vba_name(f"Sheet{index}")
+    lists = Lists(book, sheets[LISTAT], formats, sources.schemas)
+    _write_ohjaus(book, sheets[OHJAUS], formats, sources, notice)
+    _write_ohjelma(sheets[OHJELMA], formats, prog)
+    for name, schema in sources.schemas.items():
+        _write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
+    _write_xlwings_conf(sheets[XLWINGS_CONF], formats, settings)
+    sheets[LISTAT].hide()
+    sheets[XLWINGS_CONF].hide()
+    book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
+    book.close()
+
+
+# --- writing, refusing, checking -----------------------------------------
+
+
+def write_atomically(out_path: Path, write: Callable[[Path], None], verify: Callable[[Path], None] | None = None) -> Path:
+    """Write to a temporary file beside out_path, verify it, then move it over out_path in one step.
+
+    On any failure the temporary file is removed and out_path stays exactly as it was.
+    """
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out_path.stem}-", suffix=out_path.suffix, dir=out_path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        if verify:
+            verify(temp)
+        os.replace(temp, out_path)
+    except PermissionError as exc:
+        raise BuildError(f"Tiedostoon {out_path} ei voi kirjoittaa ({exc.strerror}). Onko se auki Excelissä?") from exc
+    finally:
+        temp.unlink(missing_ok=True)
+    return out_path
+
+
+def entry_row_counts(path: Path, schemas: Mapping[str, TableSchema]) -> dict[str, int]:
+    """Rows in the entry tables (those the builder leaves empty) of an existing workbook, by sheet."""
+    tables = read_input_tables(open_workbook(path), {n: s for n, s in schemas.items() if n not in REFERENCE_TABLES})
+    return {t.schema.sheet: len(t.rows) for t in tables.values() if t.rows}
+
+
+def refuse_if_entries(path: Path, schemas: Mapping[str, TableSchema]) -> None:
+    """Entries typed into a master exist nowhere else: never overwrite them with an empty build."""
+    if not Path(path).exists():
+        return
+    try:
+        counts = entry_row_counts(path, schemas)
+    except BuildError as exc:
+        raise BuildError(f"Tiedostoa {path} ei korvata: sitä ei voi lukea työkirjana, joten ei voi tarkistaa, "
+                         f"onko siinä kirjauksia. Siirrä tai poista se itse. ({exc})") from exc
+    if counts:
+        listed = ", ".join(f"{sheet} {count} riviä" for sheet, count in counts.items())
+        raise BuildError(
+            f"Työkirjaa {path} ei korvata: sen syöttötauluissa on kirjauksia ({listed}). "
+            f"Siirrä kirjaukset uuteen päätyökirjaan komennolla: tyollisyys-xl build --from {path} UUSI.xlsm"
+        )
+
+
+def build_master(
+    out_path: Path | str | None = None,
+    sources: Path | Sources | None = None,
+    *,
+    rows: Rows | None = None,
+    notice: str | None = None,
+    xlwings_settings: Mapping[str, CellValue] | None = None,
+    replace_entries: bool = False,
+    verify: Callable[[Path], None] | None = None,
+) -> Path:
+    """Build a master workbook at out_path (default: the repository's workbook/Tyollisyysohjelma2026.xlsm).
+
+    sources: a folder holding schema/, programme/ and workbook/vba/ (default: the package's own), or
+    loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
+    given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
+    fictional). Refuses (BuildError) to overwrite a workbook whose entry tables hold rows unless
+    replace_entries. Raises SourceError for a malformed source; nothing is written then.
+    """
+    out_path = Path(out_path) if out_path else master_workbook()
+    loaded = sources if isinstance(sources, Sources) else load_sources(sources)
+    if not replace_entries:
+        refuse_if_entries(out_path, loaded.schemas)
+    all_rows = {**default_rows(loaded), **(rows or {})}
+    settings = {**XLWINGS_SETTINGS, **(xlwings_settings or {})}
+    return write_atomically(out_path, lambda temp: _write_workbook(temp, loaded, all_rows, notice, settings), verify)
+
+
+def _zip_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+def _part_label(part: str, sheet_names: list[str]) -> str:
+    """xl/worksheets/sheet3.xml -> 'xl/worksheets/sheet3.xml (Mittarit)'."""
+    match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", part)
+    if match and int(match.group(1)) <= len(sheet_names):
+        return f"{part} ({sheet_names[int(match.group(1)) - 1]})"
+    return part
+
+
+def check_master(path: Path | str | None = None, sources: Path | Sources | None = None) -> list[str]:
+    """Parts (zip members) in which the workbook at path differs from a fresh build of the sources; [] = in step.
+
+    Worksheet parts are labelled with their sheet's name, e.g. "xl/worksheets/sheet3.xml (Mittarit)".
+    """
+    path = Path(path) if path else master_workbook()
+    if not path.is_file():
+        raise BuildError(f"Työkirjaa {path} ei ole.")
+    loaded = sources if isinstance(sources, Sources) else load_sources(sources)
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / path.name
+        _write_workbook(fresh, loaded, default_rows(loaded), None, XLWINGS_SETTINGS)
+        expected = _zip_parts(fresh.read_bytes())
+    try:
+        actual = _zip_parts(path.read_bytes())
+    except zipfile.BadZipFile as exc:
+        raise BuildError(f"Työkirja {path} ei ole kelvollinen xlsm-tiedosto: {exc}") from exc
+    parts = sorted(set(expected) | set(actual))
+    sheet_names = _sheet_names(loaded)
+    return [_part_label(part, sheet_names) for part in parts if expected.get(part) != actual.get(part)]

@@ -1,0 +1,118 @@
+"""Read a master workbook's input tables back as raw cell values, for the builder's own jobs.
+
+The builder needs the values exactly as they stand in the cells (dates as dates, numbers as
+numbers, text as text) to refuse overwriting entries, to carry entries into an upgraded master
+(`build --from`) and to prove that nothing changed on the way. Validation and typing are the
+validation engineer's job (tyollisyys_xl.core.validation); nothing here interprets a value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree
+from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
+
+from tyollisyys_xl.schemas import TableSchema
+
+CellValue = str | float | bool | dt.date | dt.datetime | None
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+class BuildError(Exception):
+    """A build step refused or failed; the message is Finnish and meant for the user as is."""
+
+
+@dataclass
+class InputTable:
+    """One input sheet as found in a workbook.
+
+    rows: schema key -> cell value; fully empty rows are left out (a fresh table has one).
+    row_numbers: the Excel row number of each row.
+    unknown_columns / missing_required: why the table cannot be carried into the current schema.
+    """
+
+    schema: TableSchema
+    present: bool
+    rows: list[dict[str, CellValue]] = field(default_factory=list)
+    row_numbers: list[int] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+    missing_required: list[str] = field(default_factory=list)
+
+
+def _normalise(value: Any) -> CellValue:
+    """Calamine gives "" for an empty cell; the builder says None."""
+    return None if value == "" else value
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise BuildError(f"Työkirjaa {path} ei voi lukea: {exc}") from exc
+
+
+def sheet_values(book: CalamineWorkbook, sheet: str) -> list[list[CellValue]]:
+    """The sheet's cells from A1 as a 2-D list; trailing empty cells may be missing."""
+    return [[_normalise(v) for v in row] for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+
+
+def cell_value(book: CalamineWorkbook, sheet: str, row: int, col: int) -> CellValue:
+    """One cell by 0-based row and column; None when the sheet or the cell is missing."""
+    if sheet not in book.sheet_names:
+        return None
+    values = sheet_values(book, sheet)
+    return values[row][col] if row < len(values) and col < len(values[row]) else None
+
+
+def _table_from_values(schema: TableSchema, values: list[list[CellValue]]) -> InputTable:
+    header = values[0] if values else []
+    by_title = {c.header: c.key for c in schema.columns}
+    keys: dict[int, str] = {}
+    table = InputTable(schema=schema, present=True)
+    numbered = [(number, row) for number, row in enumerate(values[1:], start=2) if any(v is not None for v in row)]
+    for index, title in enumerate(header):
+        if title in by_title:
+            keys[index] = by_title[title]
+        elif title is not None or any(index < len(row) and row[index] is not None for _, row in numbered):
+            shown = f"'{title}'" if title is not None else "(ei otsikkoa)"
+            table.unknown_columns.append(f"sarake {xl_col_to_name(index)} {shown}")
+    found = set(keys.values())
+    table.missing_required = [c.header for c in schema.columns if c.required and c.key not in found]
+    table.rows = [{key: row[i] if i < len(row) else None for i, key in keys.items()} for _, row in numbered]
+    table.row_numbers = [number for number, _ in numbered]
+    return table
+
+
+def read_input_tables(book: CalamineWorkbook, schemas: Mapping[str, TableSchema]) -> dict[str, InputTable]:
+    """Every input table of the workbook, by schema name (header row 1 matched to the schema's titles)."""
+    names = set(book.sheet_names)
+    return {
+        name: _table_from_values(schema, sheet_values(book, schema.sheet))
+        if schema.sheet in names
+        else InputTable(schema=schema, present=False)
+        for name, schema in schemas.items()
+    }
+
+
+def sheet_scoped_names(path: Path) -> dict[str, set[str]]:
+    """{sheet: names defined on that sheet only}, from xl/workbook.xml (how the tools mark their own sheets)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as exc:
+        raise BuildError(f"Työkirjan {path} rakennetta ei voi lukea: {exc}") from exc
+    sheets = [s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")]
+    scoped: dict[str, set[str]] = {}
+    for defined in root.iter(f"{_MAIN_NS}definedName"):
+        local = defined.get("localSheetId")
+        if local is not None and int(local) < len(sheets):
+            scoped.setdefault(sheets[int(local)], set()).add(defined.get("name"))
+    return scoped

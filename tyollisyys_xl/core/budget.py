@@ -1,0 +1,364 @@
+"""The subsidy budget engine: budget, commitments, payments and service costs summed exactly in int cents.
+
+Rules (also in docs/budget.md):
+
+- Money: every euro amount is turned into int cents once (core.money) and only integers are summed,
+  so each total equals the sum of its parts to the cent.
+- Committed (sidottu) means a commitment's 2026 share. A commitment's whole amount is split over the
+  days of its period (first and last day included) into the days before 2026, in 2026 and after 2026,
+  by the largest-remainder method: share = amount x days in the part / days of the whole period,
+  rounded down to the cent, and the cents left over go to the parts with the largest remainders (ties
+  to the earlier part). The 2026 share is then split the same way over the months of 2026 by the
+  days of the period in each month. So the year parts add up exactly to the amount and the monthly
+  parts exactly to the 2026 share. A period that ends before it starts has no days and no share.
+- A payment is outside its commitment's period when dated before the period starts or more than
+  PAYMENT_GRACE_DAYS (the validator's rule) after it ends: subsidies are paid in arrears.
+- Paid (maksettu) means payments dated in 2026, counted against their commitment's municipality and
+  subsidy type and in the month of the payment date.
+- Open (avoin) means what of a commitment's 2026 share is still unpaid: max(0, 2026 share - its
+  payments dated in 2026).
+- Forecast (ennuste) for the year end = paid so far + open commitments, i.e. every euro already bound
+  for 2026 is expected to be paid in 2026 and nothing beyond it. Subsidy decisions come in lumps, so a
+  run-rate of past months would forecast decisions nobody has made; new commitments raise the forecast
+  when they are entered.
+- Remaining to commit (sidottavissa) = budget - committed. Commitments without a budget row have
+  nothing to be committed against, so their remaining is minus what they commit (and every total
+  remaining is total budget - total committed). Commitment rate = committed / budget and payment
+  rate = paid / budget; without a budget the budget and both rates stay missing, never zero.
+- Subsidy caps (per month, months, total) come from the editable Tukilajit table, never from code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from tyollisyys_xl.core.cells import column_letter
+from tyollisyys_xl.core.findings import WARNING, Finding
+from tyollisyys_xl.core.money import apportion, cents_series, format_eur, to_cents
+from tyollisyys_xl.core.months import MONTHS, YEAR
+from tyollisyys_xl.core.parsing import fi_value
+from tyollisyys_xl.core.tables import ROW, Tables
+from tyollisyys_xl.core.validation import PAYMENT_GRACE_DAYS
+from tyollisyys_xl.schemas import table_schemas
+
+KEYS = ["municipality", "subsidy_type"]
+SUMMED_COLUMNS = ["budget_cents", "committed_cents", "paid_cents", "open_cents"]
+
+# Alert rule codes -> short Finnish label for the alert list, in the order alerts are listed.
+ALERT_KINDS = {
+    "YLI_BUDJETIN": "Sidonnat ylittävät budjetin",
+    "EI_BUDJETTIA": "Sidontoja ilman budjettia",
+    "YLI_ENIMMAISMAARAN": "Sidonta ylittää tuen enimmäismäärän",
+    "YLI_KK_ENIMMAISMAARAN": "Sidonta ylittää kuukausittaisen enimmäismäärän",
+    "YLI_ENIMMAISKESTON": "Tukijakso ylittää enimmäiskeston",
+    "JAKSO_VAARINPAIN": "Tukijakso päättyy ennen alkuaan",
+    "MAKSU_YLI_SIDONNAN": "Maksut ylittävät sidonnan",
+    "MAKSU_JAKSON_ULKOPUOLELLA": "Maksu tukijakson ulkopuolella",
+    "MAKSU_ILMAN_SIDONTAA": "Maksulle ei löydy sidontaa",
+}
+
+ALERT_COLUMNS = ["rule", "kind", "table", "sheet", "key", "row", "cell", "municipality", "subsidy_type", "commitment_id", "message"]
+
+
+@dataclass
+class BudgetResult:
+    """Money columns (suffix _cents) are int cents; missing budget stays <NA>, never 0.
+
+    summary: one row per municipality x subsidy type found in the budget or the commitments:
+        budget_cents (Int64, <NA> without a budget row), committed_cents, paid_cents, open_cents,
+        forecast_cents, remaining_cents, commitment_rate, payment_rate (float, NaN without budget).
+    monthly: municipality x subsidy type x month (1..12): committed_cents (the 2026 share falling in the
+        month), paid_cents (payments dated in the month).
+    commitments: one row per commitment: its input row, period months, amount, 2026 share, paid, open.
+    service_costs: municipality x cost object: amount_cents year to date, months_entered, last_month.
+    alerts: the finance alert list (ALERT_COLUMNS), each pointing to an input cell.
+    payments_until: the latest payment date in 2026 (None without payments): how far "paid" runs.
+    """
+
+    summary: pd.DataFrame
+    monthly: pd.DataFrame
+    commitments: pd.DataFrame
+    service_costs: pd.DataFrame
+    alerts: pd.DataFrame
+    payments_until: dt.date | None
+
+
+# ---------------------------------------------------------------- locating input cells
+
+
+@cache
+def _column_letters(table: str) -> dict[str, str]:
+    """Schema key -> column letter as the builder lays the table out (schema order from column A)."""
+    return {column.key: column_letter(i + 1) for i, column in enumerate(table_schemas()[table].columns)}
+
+
+def _texts(column: pd.Series) -> list[str | None]:
+    return [None if pd.isna(v) else str(v) for v in column]
+
+
+def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Callable[[Any], str]) -> pd.DataFrame:
+    """Alert rows for the input rows in frame (ROW plus whichever of the key columns apply).
+
+    Finding the rows is vectorised; only the few rows found are worded, one message(row) each.
+    """
+    schema = table_schemas()[table]
+    missing = pd.Series(None, index=frame.index, dtype="object")
+    out = pd.DataFrame(
+        {
+            "rule": rule,
+            "kind": ALERT_KINDS[rule],
+            "table": table,
+            "sheet": schema.sheet,
+            "key": key,
+            "row": frame[ROW].astype("int64").to_numpy(),
+            **{column: _texts(frame.get(column, missing)) for column in ("municipality", "subsidy_type", "commitment_id")},
+            "message": [message(row) for row in frame.itertuples(index=False)],
+        },
+        index=range(len(frame)),
+    )
+    out["cell"] = _column_letters(table)[key] + out["row"].astype(str)
+    return out[ALERT_COLUMNS]
+
+
+def alerts_as_findings(alerts: pd.DataFrame) -> list[Finding]:
+    """The alert list as validation warnings located at their input cells."""
+    headers = {name: {c.key: c.header for c in schema.columns} for name, schema in table_schemas().items()}
+    return [
+        Finding(WARNING, a.sheet, a.cell, headers[a.table][a.key], a.rule, a.message)
+        for a in alerts.itertuples(index=False)
+    ]
+
+
+# ---------------------------------------------------------------- commitments
+
+
+def _days(series: pd.Series) -> np.ndarray:
+    return pd.to_datetime(pd.Series(list(series), dtype="object")).to_numpy().astype("datetime64[D]")
+
+
+def _overlap_days(start: np.ndarray, end: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Days of [start, end] inside [lo, hi], all inclusive; broadcasts (n,1) against (k,)."""
+    return np.clip((np.minimum(end, hi) - np.maximum(start, lo)).astype("int64") + 1, 0, None)
+
+
+def _period_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Calendar months a period runs, a started month counting whole: 1.1.-30.6. = 6, 15.1.-15.7. = 7."""
+    s, e = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
+    months = (e.year - s.year) * 12 + (e.month - s.month) + (e.day >= s.day).astype(int)
+    return np.clip(np.asarray(months, dtype="int64"), 0, None)
+
+
+def commitment_shares(commitments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each commitment's amount, period length and 2026 share, and its shares per month of 2026.
+
+    Returns the frame (input columns plus amount_cents, period_days, period_months, share_cents) and an
+    int64 array (n commitments x 12 months) of monthly shares that add up to share_cents row by row.
+    """
+    frame = commitments.reset_index(drop=True).copy()
+    amount = cents_series(frame["amount_eur"]).to_numpy()
+    start, end = _days(frame["period_start"])[:, None], _days(frame["period_end"])[:, None]
+    year_start, year_end = np.datetime64(f"{YEAR}-01-01"), np.datetime64(f"{YEAR}-12-31")
+    far_past, far_future = np.datetime64("1900-01-01"), np.datetime64("2999-12-31")
+    year_parts = np.hstack(
+        [
+            _overlap_days(start, end, far_past, year_start - 1),
+            _overlap_days(start, end, year_start, year_end),
+            _overlap_days(start, end, year_end + 1, far_future),
+        ]
+    )
+    share = apportion(amount, year_parts)[:, 1]
+    month_starts = np.array([np.datetime64(f"{YEAR}-{m:02d}-01") for m in MONTHS])
+    month_ends = np.append(month_starts[1:], np.datetime64(f"{YEAR + 1}-01-01")) - 1
+    monthly = apportion(share, _overlap_days(start, end, month_starts, month_ends))
+    frame["amount_cents"] = amount
+    frame["period_days"] = year_parts.sum(axis=1)
+    frame["period_months"] = _period_months(start[:, 0], end[:, 0])
+    frame["share_cents"] = share
+    return frame, monthly
+
+
+def _cap_cents(euros: pd.Series) -> pd.Series:
+    """A cap column of the Tukilajit table in int cents (<NA> where the table sets no cap)."""
+    return pd.Series([None if pd.isna(e) else to_cents(e) for e in euros], index=euros.index, dtype="Int64")
+
+
+def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
+    """Commitments beyond the caps of their subsidy type (Tukilajit), and periods that end before they start."""
+    frame = shares.merge(subsidy_types[["subsidy_type", "max_per_month_eur", "max_months", "max_total_eur"]],
+                         on="subsidy_type", how="left")
+    frame["total_cap"] = _cap_cents(frame["max_total_eur"])
+    frame["month_cap"] = _cap_cents(frame["max_per_month_eur"])
+    frame["months_cap"] = frame["month_cap"] * frame["period_months"]
+    backwards = frame[frame["period_days"] == 0]
+    over_total = frame[(frame["amount_cents"] > frame["total_cap"]).fillna(False)]
+    over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & (frame["period_days"] > 0)]
+    over_months = frame[(frame["period_months"] > frame["max_months"]).fillna(False)]
+    return pd.concat(
+        [
+            _alerts("JAKSO_VAARINPAIN", "sidonnat", "period_end", backwards, lambda r: (
+                f"Sidonnan {r.commitment_id} tukijakso päättyy ennen kuin se alkaa; "
+                f"sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
+            _alerts("YLI_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_total, lambda r: (
+                f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
+                f"enimmäismäärän {format_eur(r.total_cap)} (Tukilajit).")),
+            _alerts("YLI_KK_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_month, lambda r: (
+                f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
+                f"enimmäismäärän {format_eur(r.month_cap)}/kk × {r.period_months} kk = {format_eur(r.months_cap)} "
+                "(Tukilajit).")),
+            _alerts("YLI_ENIMMAISKESTON", "sidonnat", "period_end", over_months, lambda r: (
+                f"Sidonnan {r.commitment_id} ({r.subsidy_type}) tukijakso {r.period_months} kk ylittää "
+                f"enimmäiskeston {r.max_months:g} kk (Tukilajit).")),
+        ],
+        ignore_index=True,
+    )
+
+
+# ---------------------------------------------------------------- payments and the budget
+
+
+def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Payments without a commitment, outside their commitment's period, or taking it over its amount."""
+    orphans = payments[~payments["commitment_id"].isin(shares["commitment_id"])]
+    frame = payments.merge(
+        shares[["commitment_id", *KEYS, "period_start", "period_end", "amount_cents"]], on="commitment_id"
+    ).sort_values(["commitment_id", "payment_date", ROW], kind="stable")
+    latest = frame["period_end"].map(lambda end: end + dt.timedelta(days=PAYMENT_GRACE_DAYS))
+    outside = frame[(frame["payment_date"] < frame["period_start"]) | (frame["payment_date"] > latest)]
+    frame["paid_after"] = frame.groupby("commitment_id")["paid_cents"].cumsum()
+    frame["paid_all"] = frame.groupby("commitment_id")["paid_cents"].transform("sum")
+    before = frame["paid_after"] - frame["paid_cents"]
+    crossing = frame[(frame["paid_after"] > frame["amount_cents"]) & (before <= frame["amount_cents"])]
+    return pd.concat(
+        [
+            _alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
+                f"Maksun sidontaa {r.commitment_id} ei löydy Sidonnat-taulukosta; maksua ei lasketa seurantaan.")),
+            _alerts("MAKSU_JAKSON_ULKOPUOLELLA", "maksatukset", "payment_date", outside, lambda r: (
+                f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
+                f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
+                f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
+            _alerts("MAKSU_YLI_SIDONNAN", "maksatukset", "amount_eur", crossing, lambda r: (
+                f"Sidonnan {r.commitment_id} maksut {format_eur(r.paid_all)} ylittävät sidotun summan "
+                f"{format_eur(r.amount_cents)} (ylitys {format_eur(r.paid_all - r.amount_cents)}); "
+                "raja ylittyy tällä maksulla.")),
+        ],
+        ignore_index=True,
+    )
+
+
+def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commitment: pd.DataFrame) -> pd.DataFrame:
+    """Commitments above the budget (at the budget cell) and commitments with no budget row (at the first commitment)."""
+    committed = summary[summary["committed_cents"] > 0]
+    over = committed[(committed["committed_cents"] > committed["budget_cents"]).fillna(False)].merge(budget_rows, on=KEYS)
+    missing = committed[committed["budget_cents"].isna()].merge(first_commitment, on=KEYS)
+    return pd.concat(
+        [
+            _alerts("YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
+                f"{r.municipality}, {r.subsidy_type}: sidottu {format_eur(r.committed_cents)} ylittää budjetin "
+                f"{format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}).")),
+            _alerts("EI_BUDJETTIA", "sidonnat", "municipality", missing, lambda r: (
+                f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
+                "mutta ei budjettia Tukibudjetti-taulukossa.")),
+        ],
+        ignore_index=True,
+    )
+
+
+# ---------------------------------------------------------------- sums
+
+
+def _derive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add forecast, remaining and the rates to a frame of SUMMED_COLUMNS (rows or totals alike)."""
+    frame = frame.astype({"budget_cents": "Int64", "committed_cents": "int64", "paid_cents": "int64", "open_cents": "int64"})
+    frame["forecast_cents"] = frame["paid_cents"] + frame["open_cents"]
+    frame["remaining_cents"] = (frame["budget_cents"].fillna(0) - frame["committed_cents"]).astype("int64")
+    with_budget = frame["budget_cents"].fillna(0).gt(0).astype(bool)
+    base = frame["budget_cents"].astype("float64")
+    frame["commitment_rate"] = (frame["committed_cents"] / base).where(with_budget)
+    frame["payment_rate"] = (frame["paid_cents"] / base).where(with_budget)
+    return frame
+
+
+def totals(summary: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Totals of the summary by some of its keys ([] = one row for the whole area), rates recomputed.
+
+    A total budget is the sum of the budgets there are, and missing only when every row misses one.
+    """
+    if by:
+        summed = summary.groupby(by, as_index=False, sort=False)[SUMMED_COLUMNS].sum(min_count=1)
+    else:
+        summed = summary[SUMMED_COLUMNS].sum(min_count=1).to_frame().T
+    return _derive(summed.fillna({c: 0 for c in SUMMED_COLUMNS[1:]}))
+
+
+def _summary(budget: pd.DataFrame, per_commitment: pd.DataFrame) -> pd.DataFrame:
+    money = per_commitment.groupby(KEYS, as_index=False)[["share_cents", "paid_cents", "open_cents"]].sum()
+    money = money.rename(columns={"share_cents": "committed_cents"})
+    frame = budget.groupby(KEYS, as_index=False)["budget_cents"].sum().merge(money, on=KEYS, how="outer")
+    frame = frame.fillna({c: 0 for c in SUMMED_COLUMNS[1:]})
+    return _derive(frame).sort_values(KEYS, ignore_index=True)
+
+
+def _monthly(shares: pd.DataFrame, monthly_shares: np.ndarray, payments: pd.DataFrame) -> pd.DataFrame:
+    committed = pd.DataFrame(monthly_shares, columns=list(MONTHS))
+    committed[KEYS] = shares[KEYS].to_numpy()
+    committed = committed.groupby(KEYS).sum().stack()
+    committed.index = committed.index.set_names("month", level=-1)
+    paid = payments.groupby([*KEYS, "month"])["paid_cents"].sum()
+    keys = sorted(set(committed.index.droplevel(-1)) | set(paid.index.droplevel(-1)))
+    grid = pd.MultiIndex.from_tuples([(*k, m) for k in keys for m in MONTHS], names=[*KEYS, "month"])
+    frame = pd.DataFrame({"committed_cents": committed.reindex(grid), "paid_cents": paid.reindex(grid)})
+    return frame.fillna(0).astype("int64").reset_index()
+
+
+def _service_costs(service_costs: pd.DataFrame) -> pd.DataFrame:
+    frame = service_costs.assign(amount_cents=cents_series(service_costs["amount_eur"]))
+    grouped = frame.groupby(["municipality", "cost_object"], as_index=False).agg(
+        amount_cents=("amount_cents", "sum"), months_entered=("month", "nunique"), last_month=("month", "max")
+    )
+    return grouped.astype({"amount_cents": "int64", "months_entered": "int64", "last_month": "int64"})
+
+
+def compute_budget(tables: Tables) -> BudgetResult:
+    """Sum the budget, commitments, payments and service costs exactly (see the module docstring for the rules)."""
+    shares, monthly_shares = commitment_shares(tables.commitments)
+    budget = tables.budget.assign(budget_cents=cents_series(tables.budget["budget_eur"]))
+    all_payments = tables.payments.assign(paid_cents=cents_series(tables.payments["amount_eur"]))
+    payments = all_payments.merge(shares[["commitment_id", *KEYS]], on="commitment_id")
+    paid_on = pd.DatetimeIndex(_days(payments["payment_date"]))
+    in_year = payments.loc[paid_on.year == YEAR].assign(month=paid_on[paid_on.year == YEAR].month.astype("int64"))
+
+    paid = in_year.groupby("commitment_id")["paid_cents"].sum()
+    paid_total = payments.groupby("commitment_id")["paid_cents"].sum()
+    per_commitment = shares.assign(
+        paid_cents=shares["commitment_id"].map(paid).fillna(0).astype("int64"),
+        paid_total_cents=shares["commitment_id"].map(paid_total).fillna(0).astype("int64"),
+    )
+    per_commitment["open_cents"] = (per_commitment["share_cents"] - per_commitment["paid_cents"]).clip(lower=0)
+
+    summary = _summary(budget, per_commitment)
+    budget_rows = budget.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
+    first_commitment = per_commitment.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
+    alerts = pd.concat(
+        [
+            _budget_alerts(summary, budget_rows, first_commitment),
+            _commitment_rule_alerts(per_commitment, tables.subsidy_types),
+            _payment_alerts(all_payments, per_commitment),
+        ],
+        ignore_index=True,
+    )
+    alerts["order"] = alerts["rule"].map(list(ALERT_KINDS).index)
+    alerts = alerts.sort_values(["order", "sheet", "row"], kind="stable", ignore_index=True).drop(columns="order")
+    return BudgetResult(
+        summary=summary,
+        monthly=_monthly(shares, monthly_shares, in_year),
+        commitments=per_commitment,
+        service_costs=_service_costs(tables.service_costs),
+        alerts=alerts,
+        payments_until=max(in_year["payment_date"]) if len(in_year) else None,
+    )

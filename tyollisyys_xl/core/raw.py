@@ -1,0 +1,181 @@
+"""Sheet values -> RawTable: find the header row, map Finnish headers to schema keys, keep Excel row numbers.
+
+Headers are matched ignoring case and extra spaces. A header that differs from the schema's but stands
+where the schema column belongs (between its neighbours) is read as that column and reported as renamed,
+so that one edited header does not make every row of the sheet fail.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from tyollisyys_xl.core.cells import cell, column_letter
+from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
+from tyollisyys_xl.core.parsing import quote
+from tyollisyys_xl.core.tables import ROW, RawTable
+from tyollisyys_xl.schemas import TableSchema
+
+HEADER_SCAN_ROWS = 30  # the header row is looked for among the first rows only
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What an adapter knows of a sheet besides its values (plain data, so the core stays pure)."""
+
+    merged_ranges: tuple[str, ...] = ()  # "B6:C6"
+    hidden_rows: tuple[int, ...] = ()  # Excel row numbers
+    last_row: int | None = None  # the last row the file holds, formatted or not
+
+
+def cell_address(row: int, col: int) -> str:
+    """1-based row, 0-based column index (as in the values lists) -> "D17"."""
+    return cell(row, col + 1)
+
+
+def _normalize_header(value: Any) -> str:
+    return re.sub(r"\s+", " ", str(value)).strip().casefold() if value is not None else ""
+
+
+def is_usable(raw: RawTable) -> bool:
+    """Every required column was found, so the rows can be checked and used."""
+    return all(c.key in raw.column_letters for c in raw.schema.columns if c.required)
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _find_header_row(values: list[list[Any]], wanted: set[str]) -> int | None:
+    """0-based index of the row with the most schema headers among the first rows; None when none has any."""
+    best, best_hits = None, 0
+    for index, row in enumerate(values[:HEADER_SCAN_ROWS]):
+        hits = len({_normalize_header(v) for v in row} & wanted)
+        if hits > best_hits:
+            best, best_hits = index, hits
+    return best
+
+
+def _pair_renamed(schema: TableSchema, positions: dict[str, int], extras: dict[int, str]) -> dict[str, int]:
+    """Missing schema columns whose place holds an unknown header: key -> column index."""
+    renamed: dict[str, int] = {}
+    keys = [c.key for c in schema.columns]
+    for i, key in enumerate(keys):
+        if key in positions:
+            continue
+        before = max((positions[k] for k in keys[:i] if k in positions), default=-1)
+        after = min((positions[k] for k in keys[i + 1 :] if k in positions), default=10**6)
+        between = [c for c in extras if before < c < after and c not in renamed.values()]
+        if len(between) == 1:
+            renamed[key] = between[0]
+            continue
+        header = _normalize_header(schema.column(key).header)
+        scored = [(difflib.SequenceMatcher(None, header, _normalize_header(extras[c])).ratio(), c) for c in between]
+        scored = [s for s in scored if s[0] >= 0.6]
+        if scored:
+            renamed[key] = max(scored)[1]
+    return renamed
+
+
+def _shape_findings(
+    schema: TableSchema, header_row: int, positions: dict[str, int], renamed: dict[str, int], extras: dict[int, str], header_cells: list
+) -> list[Finding]:
+    findings = []
+    sheet = schema.sheet
+    for key, col in renamed.items():
+        column = schema.column(key)
+        findings.append(
+            Finding(ERROR, sheet, cell_address(header_row, col), column.header, "SARAKE_NIMETTY",
+                    f"Sarakkeen otsikko on {quote(header_cells[col])}, odotettiin ”{column.header}”. "
+                    "Sarake luettiin, mutta palauta alkuperäinen otsikko (kaavat ja raportit käyttävät sitä).")
+        )
+    found_cols = sorted(positions.values())
+    for column in schema.columns:
+        if column.key in positions or column.key in renamed:
+            continue
+        where = cell_address(header_row, (found_cols[-1] + 1) if found_cols else 0)
+        if column.required:
+            findings.append(Finding(ERROR, sheet, where, column.header, "SARAKE_PUUTTUU",
+                                    f"Pakollinen sarake ”{column.header}” puuttuu, joten taulukon rivejä ei voi käyttää."))
+        else:
+            findings.append(Finding(WARNING, sheet, where, column.header, "SARAKE_PUUTTUU",
+                                    f"Sarake ”{column.header}” puuttuu; sen tiedot jäävät tyhjiksi."))
+    for col, header in extras.items():
+        if col in renamed.values():
+            continue
+        findings.append(Finding(WARNING, sheet, cell_address(header_row, col), None, "SARAKE_YLIMAARAINEN",
+                                f"Ylimääräinen sarake {quote(header)}: työkalu ei lue sitä."))
+    return findings
+
+
+def _empty_frame(schema: TableSchema) -> pd.DataFrame:
+    return pd.DataFrame({**{c.key: pd.Series([], dtype=object) for c in schema.columns}, ROW: pd.Series([], dtype="int64")})
+
+
+def raw_table(schema: TableSchema, values: list[list[Any]] | None) -> RawTable:
+    """Read one input sheet's values (from A1) into a RawTable; shape problems become findings, never exceptions."""
+    sheet = schema.sheet
+    if values is None:
+        finding = Finding(ERROR, sheet, None, None, "VALILEHTI_PUUTTUU", f"Välilehti ”{sheet}” puuttuu työkirjasta.")
+        return RawTable(schema, _empty_frame(schema), {}, problems=[finding])
+    wanted = {_normalize_header(c.header): c.key for c in schema.columns}
+    header_index = _find_header_row(values, set(wanted))
+    if header_index is None:
+        if not any(not is_blank(v) for row in values for v in row):
+            headers = ", ".join(schema.headers)
+            message = f"Välilehti on tyhjä: otsikkorivi puuttuu (odotettiin sarakkeita {headers})."
+        else:
+            message = f"Välilehdeltä ei löydy otsikkoriviä (odotettiin sarakkeita {', '.join(schema.headers)})."
+        finding = Finding(ERROR, sheet, "A1", None, "OTSIKKORIVI", message)
+        return RawTable(schema, _empty_frame(schema), {}, problems=[finding])
+
+    header_cells = values[header_index]
+    header_row = header_index + 1
+    positions: dict[str, int] = {}
+    extras: dict[int, str] = {}
+    for col, cell in enumerate(header_cells):
+        key = wanted.get(_normalize_header(cell))
+        if key is not None and key not in positions:
+            positions[key] = col
+        elif not is_blank(cell):
+            extras[col] = cell
+    renamed = _pair_renamed(schema, positions, extras)
+    problems = _shape_findings(schema, header_row, positions, renamed, extras, header_cells)
+    mapping = {**positions, **renamed}
+
+    frame = _data_frame(schema, values[header_index + 1 :], mapping, first_row=header_row + 1)
+    letters = {key: column_letter(col + 1) for key, col in mapping.items()}
+    return RawTable(schema, frame, letters, header_row=header_row, problems=problems)
+
+
+def _data_frame(schema: TableSchema, rows: list[list[Any]], mapping: dict[str, int], first_row: int) -> pd.DataFrame:
+    """Mapped columns of the data rows (object dtype, blanks as None), fully empty rows dropped."""
+    data: dict[str, Any] = {}
+    for column in schema.columns:
+        col = mapping.get(column.key)
+        if col is None:
+            data[column.key] = [None] * len(rows)
+        else:
+            data[column.key] = [row[col] if col < len(row) else None for row in rows]
+    frame = pd.DataFrame(data, dtype=object)
+    frame[ROW] = pd.RangeIndex(first_row, first_row + len(rows))
+    if frame.empty:
+        return frame
+    blank = pd.DataFrame({key: _blank_mask(frame[key]) for key in mapping}, index=frame.index)
+    for key in mapping:
+        frame.loc[blank[key], key] = None
+    keep = ~blank.all(axis=1) if mapping else pd.Series(False, index=frame.index)
+    return frame[keep].reset_index(drop=True)
+
+
+def _blank_mask(series: pd.Series) -> pd.Series:
+    """True for None, NaN, "" and whitespace-only text (adapters differ in how they give an empty cell)."""
+    is_text = series.map(type) == str
+    blank_text = pd.Series(False, index=series.index)
+    if is_text.any():
+        blank_text[is_text] = series[is_text].str.strip() == ""
+    return series.isna() | blank_text

@@ -1,0 +1,196 @@
+"""The budget-tracking tabs: area summary, month by month with a cumulative chart, and the alert list.
+
+Every figure comes from the BudgetResult's int cents; totals are summed as cents before they become
+euros in a cell, so each total row equals the sum of the rows above it to the cent.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tyollisyys_xl.core.budget import KEYS, BudgetResult, totals
+from tyollisyys_xl.core.cells import cell, cell_range, sheet_address
+from tyollisyys_xl.core.money import cents_to_euros
+from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR
+from tyollisyys_xl.core.parsing import fi_value
+from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, heading, table, title
+from tyollisyys_xl.core.sheetspec import Chart, Hyperlink, PrintSetup, Series, SheetSpec, Style
+from tyollisyys_xl.core.tables import ROW, Tables
+from tyollisyys_xl.programme import AREA_TOTAL
+
+SUMMARY_SHEET = "Budjettiseuranta"
+MONTHLY_SHEET = "Budjetti kuukausittain"
+ALERTS_SHEET = "Budjettihälytykset"
+TOTAL_LABEL = "Yhteensä"
+TAB_COLOR = "548235"
+
+COMMITTED_NOTE = f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus, jaettu tukijakson päivien mukaan."
+MISSING_NOTE = "Tyhjä solu = tietoa ei ole (esim. budjettia ei ole kirjattu)."
+
+SUMMARY_HEADERS = [
+    "Kunta", "Tukilaji", "Budjetti €", f"Sidottu {YEAR} €", "Maksettu €", "Sidottavissa €", "Sidonta-aste",
+    "Maksatusaste", "Avoimet sidonnat €", "Ennuste vuoden loppuun €", "Ennuste – budjetti €",
+]
+
+
+def payments_note(result: BudgetResult) -> str:
+    if result.payments_until is None:
+        return "Maksatuksia ei ole vielä kirjattu."
+    return f"Maksatukset {fi_value(result.payments_until)} asti."
+
+
+# frame column -> (reference table attribute of Tables, its key column)
+REFERENCE_TABLES = {
+    "municipality": ("municipalities", "name"),
+    "subsidy_type": ("subsidy_types", "subsidy_type"),
+    "cost_object": ("cost_objects", "cost_object"),
+}
+
+
+def reference_order(tables: Tables, column: str, used) -> list[str]:
+    """The names of a reference table in its row order, then any other names the data uses, sorted."""
+    attribute, key = REFERENCE_TABLES[column]
+    names = list(getattr(tables, attribute).sort_values(ROW)[key])
+    return names + sorted(set(used) - set(names))
+
+
+def ordered(frame: pd.DataFrame, tables: Tables, keys: list[str] = KEYS) -> pd.DataFrame:
+    """Rows in the workbook's own order: municipalities as in Kunnat, subsidy types as in Tukilajit."""
+
+    def rank(column: pd.Series) -> pd.Series:
+        if column.name not in REFERENCE_TABLES:
+            return column
+        order = {name: i for i, name in enumerate(reference_order(tables, column.name, column))}
+        return column.map(order)
+
+    return frame.sort_values(keys, key=rank, kind="stable", ignore_index=True)
+
+
+def money_cells(row) -> list:
+    """One summary or totals row as cell values in SUMMARY_HEADERS order from Budjetti €."""
+    budget = None if pd.isna(row.budget_cents) else int(row.budget_cents)
+    return [
+        cents_to_euros(budget),
+        cents_to_euros(row.committed_cents),
+        cents_to_euros(row.paid_cents),
+        cents_to_euros(row.remaining_cents),
+        None if pd.isna(row.commitment_rate) else float(row.commitment_rate),
+        None if pd.isna(row.payment_rate) else float(row.payment_rate),
+        cents_to_euros(row.open_cents),
+        cents_to_euros(row.forecast_cents),
+        cents_to_euros(int(row.forecast_cents) - (budget or 0)),
+    ]
+
+
+def _summary_rows(result: BudgetResult, tables: Tables) -> tuple[list[list], set[int]]:
+    summary = ordered(result.summary, tables)
+    rows, total_rows = [], set()
+    per_municipality = totals(summary, ["municipality"]).set_index("municipality")
+    for municipality, group in summary.groupby("municipality", sort=False):
+        rows += [[municipality, r.subsidy_type, *money_cells(r)] for r in group.itertuples()]
+        total_rows.add(len(rows))
+        rows.append([municipality, TOTAL_LABEL, *money_cells(next(per_municipality.loc[[municipality]].itertuples()))])
+    for r in ordered(totals(summary, ["subsidy_type"]), tables, ["subsidy_type"]).itertuples():
+        rows.append([AREA_TOTAL, r.subsidy_type, *money_cells(r)])
+    total_rows.add(len(rows))
+    rows.append([AREA_TOTAL, TOTAL_LABEL, *money_cells(next(totals(summary, []).itertuples()))])
+    return rows, total_rows
+
+
+def summary_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
+    spec = SheetSpec(SUMMARY_SHEET, tab_color=TAB_COLOR)
+    row = title(spec, 1, f"Tukibudjetin seuranta {YEAR}", [payments_note(result), COMMITTED_NOTE, MISSING_NOTE])
+    rows, total_rows = _summary_rows(result, tables)
+    formats = {i: EURO_FORMAT for i in (2, 3, 4, 5, 8, 9, 10)} | {6: PERCENT_FORMAT, 7: PERCENT_FORMAT}
+    area = table(spec, row, SUMMARY_HEADERS, rows, formats, total_rows, header_lines=2)
+    spec.column_widths = {"A": 18, "B": 30} | {chr(ord("C") + i): 15 for i in range(9)}
+    spec.freeze = cell(area.first_row, 3)
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{SUMMARY_SHEET}&R&D")
+    return spec
+
+
+def _cumulative(values: list[int | None]) -> list[int | None]:
+    out, running = [], 0
+    for value in values:
+        running = None if value is None or running is None else running + value
+        out.append(running)
+    return out
+
+
+def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
+    """Area totals month by month with a cumulative chart against the budget, then the detail rows."""
+    spec = SheetSpec(MONTHLY_SHEET, tab_color=TAB_COLOR)
+    last_paid_month = result.payments_until.month if result.payments_until else 0
+    row = title(spec, 1, f"Sidonnat ja maksatukset kuukausittain {YEAR}", [payments_note(result), COMMITTED_NOTE])
+
+    by_month = result.monthly.groupby("month")[["committed_cents", "paid_cents"]].sum()
+    committed = [int(by_month["committed_cents"].get(m, 0)) for m in MONTHS]
+    paid = [int(by_month["paid_cents"].get(m, 0)) if m <= last_paid_month else None for m in MONTHS]
+    budget = totals(result.summary, [])["budget_cents"].iloc[0]
+    budget = None if pd.isna(budget) else int(budget)
+    # the charted columns come first and side by side: Excel charts one rectangle of columns
+    rows = [
+        [name, *(cents_to_euros(v) for v in (cc, cp, budget, c, p))]
+        for name, c, p, cc, cp in zip(MONTH_ABBREVIATIONS, committed, paid, _cumulative(committed), _cumulative(paid))
+    ]
+    rows.append([TOTAL_LABEL, None, None, cents_to_euros(budget), cents_to_euros(sum(committed)),
+                 cents_to_euros(sum(p or 0 for p in paid))])
+    headers = ["Kuukausi", "Sidottu kumulatiivinen €", "Maksettu kumulatiivinen €", "Budjetti €", "Sidottu €",
+               "Maksettu €"]
+    area = table(spec, row, headers, rows, {i: EURO_FORMAT for i in range(1, 6)}, {len(rows) - 1}, header_lines=2)
+    last_month_row = area.first_row + len(MONTHS) - 1
+
+    def months_range(offset: int) -> str:
+        return cell_range(area.first_row, area.left + offset, last_month_row, area.left + offset)
+
+    spec.charts.append(
+        Chart(
+            kind="line",
+            title="Kumulatiiviset sidonnat ja maksatukset suhteessa budjettiin",
+            anchor=cell(area.header_row, area.right + 2),
+            series=[Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)],
+            width_cm=18,
+            height_cm=9,
+            y_title="€",
+        )
+    )
+
+    detail = ordered(result.monthly, tables, [*KEYS, "month"])
+    detail_rows = [
+        [r.municipality, r.subsidy_type, r.month, cents_to_euros(r.committed_cents),
+         cents_to_euros(r.paid_cents) if r.month <= last_paid_month else None]
+        for r in detail.itertuples()
+    ]
+    row = heading(spec, area.last_row + 2, "Kunnittain ja tukilajeittain")
+    table(spec, row, ["Kunta", "Tukilaji", "Kuukausi", "Sidottu €", "Maksettu €"], detail_rows,
+          {3: EURO_FORMAT, 4: EURO_FORMAT})
+    spec.column_widths = {"A": 18, "B": 30, "C": 18, "D": 18, "E": 18, "F": 18}
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MONTHLY_SHEET}&R&D")
+    return spec
+
+
+def alerts_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
+    spec = SheetSpec(ALERTS_SHEET, tab_color="C00000")
+    count = len(result.alerts)
+    row = title(spec, 1, "Budjettihälytykset", [f"{count} hälytystä. {payments_note(result)} "
+                                                 "Syöttösolu-linkki vie riville, jota hälytys koskee."])
+    headers = ["Hälytys", "Kunta", "Tukilaji", "Sidonta", "Selitys", "Syöttösolu"]
+    rows = [
+        [a.kind, a.municipality, a.subsidy_type, a.commitment_id, a.message, sheet_address(a.sheet, a.cell)]
+        for a in result.alerts.itertuples()
+    ] or [["Ei hälytyksiä.", None, None, None, None, None]]
+    area = table(spec, row, headers, rows)
+    spec.hyperlinks = [
+        Hyperlink(cell(area.first_row + i, area.right), target=r[-1], text=r[-1])
+        for i, r in enumerate(rows) if r[-1]
+    ]
+    spec.styles.append(Style(area.column(4), wrap=True))
+    spec.column_widths = {"A": 34, "B": 16, "C": 28, "D": 14, "E": 80, "F": 18}
+    spec.freeze = cell(area.first_row, 1)
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{ALERTS_SHEET}&R&D")
+    return spec
+
+
+def budget_sheets(result: BudgetResult, tables: Tables) -> list[SheetSpec]:
+    """The three budget-tracking tabs, in the order they stand in the workbook."""
+    return [summary_sheet(result, tables), monthly_sheet(result, tables), alerts_sheet(result, tables)]

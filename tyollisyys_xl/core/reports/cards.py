@@ -1,0 +1,238 @@
+"""The eight municipality cards ("Kuntakortti <kunta>"): one printable A4 page each, all alike.
+
+Every card has the same rows and columns, whatever its data: the subsidy types, cost objects and
+indicators come from the workbook's shared tables (Tukilajit, Kustannuskohteet, Mittarit), so a
+municipality without data shows "ei tietoa" where another shows a figure. Missing is never zero.
+Indicator figures come from the attainment result (one code path with the Toteutuminen sheet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from calendar import monthrange
+
+import pandas as pd
+
+from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment, entry_values
+from tyollisyys_xl.core.budget import BudgetResult, totals
+from tyollisyys_xl.core.cells import cell, cell_range
+from tyollisyys_xl.core.money import cents_to_euros
+from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
+from tyollisyys_xl.core.parsing import fi_number, fi_value
+from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL, payments_note, reference_order
+from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TableArea, heading, table
+from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, Style
+from tyollisyys_xl.core.tables import ROW, Tables
+from tyollisyys_xl.programme import AREA_TOTAL
+
+SHEET_PREFIX = "Kuntakortti "
+MISSING = "ei tietoa"
+NOT_JUDGED = "ei arvioida"
+NOT_APPLICABLE = "ei sovellu"
+TAB_COLOR = "2F5597"
+COLUMN_WIDTHS = {"A": 28} | {chr(ord("B") + i): 13 for i in range(7)}
+CHART_ROWS = 12  # rows left free under the subsidy table for its chart
+ROW_CM = 0.53  # a default 15-point row
+CHART_WIDTH_CM = 22.0
+INDICATOR_HEADER_LINES = 4  # the longest indicator name wraps to about six lines of 8-point text
+
+
+def card_name(municipality: str) -> str:
+    return f"{SHEET_PREFIX}{municipality}"[:31]
+
+
+def _month_end(month: int) -> dt.date:
+    return dt.date(YEAR, month, monthrange(YEAR, month)[1])
+
+
+def _euros_or_missing(cents) -> float | str:
+    return MISSING if cents is None or pd.isna(cents) else cents_to_euros(int(cents))
+
+
+def _share(part, whole) -> float | str:
+    """part / whole, or "ei tietoa" when either is missing or the whole is zero."""
+    if part is None or whole is None or pd.isna(part) or pd.isna(whole) or whole == 0:
+        return MISSING
+    return float(part) / float(whole)
+
+
+class _Area:
+    """The area-wide figures every card is compared with, computed once for all eight."""
+
+    def __init__(self, tables: Tables, budget: BudgetResult, attainment: AttainmentResult):
+        self.subsidy_types = reference_order(tables, "subsidy_type", budget.summary["subsidy_type"])
+        self.cost_objects = reference_order(tables, "cost_object", budget.service_costs["cost_object"])
+        self.indicators = tables.indicators[tables.indicators["per_municipality"].astype(bool)].sort_values(ROW)
+        self.budget_total = next(totals(budget.summary, []).itertuples())
+        self.by_municipality = {r.municipality: r for r in totals(budget.summary, ["municipality"]).itertuples()}
+        self.costs_total = int(budget.service_costs["amount_cents"].sum()) if len(budget.service_costs) else None
+        self.values = entry_values(tables, attainment.specs)
+        self.values = self.values[self.values["municipality"] != AREA_TOTAL]
+        self.specs = attainment.specs
+        self.municipal = {(r.id, r.municipality): r for r in attainment.municipalities.itertuples()}
+
+
+def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: pd.DataFrame) -> tuple[list[list], str]:
+    """The lines under the title, and the date the card's data runs to (for the page header)."""
+    lead = " · vastuukunta" if bool(municipality.lead) else ""
+    entries = area.values[area.values["municipality"] == municipality.name]
+    last_entry = int(entries["month"].max()) if len(entries) else None
+    last_cost = int(costs["last_month"].max()) if len(costs) else None
+    dates = [d for d in (last_entry and _month_end(last_entry), budget.payments_until, last_cost and _month_end(last_cost)) if d]
+    runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Ei tietoja"
+    entries_text = f"toteumat {month_label(last_entry)} asti" if last_entry else "ei toteumia"
+    costs_text = f"palvelukustannukset {month_label(last_cost)} asti" if last_cost else "ei palvelukustannuksia"
+    rows = [
+        [f"Kuntanumero {municipality.code}{lead}"],
+        [f"Palvelumalli: valmennus {municipality.coaching}; kotoutumiskoulutus {municipality.integration_training}"],
+        [f"{runs_to if dates else 'Tietoja ei ole vielä kirjattu'}: {entries_text}; "
+         f"{payments_note(budget).rstrip('.').lower()}; {costs_text}."],
+        [f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus. “{MISSING}” = tietoa ei ole kirjattu."],
+    ]
+    return rows, runs_to
+
+
+def _money_row(label: str, r) -> list:
+    """A subsidy row (a summary or totals row, or None for a type with no budget and no commitments)."""
+    if r is None:
+        return [label, MISSING, 0.0, 0.0, MISSING, MISSING, MISSING]
+    no_budget = pd.isna(r.budget_cents)
+    # the engine's remaining is minus the commitments when there is no budget; with neither it is not a figure
+    remaining = MISSING if no_budget and r.committed_cents == 0 else cents_to_euros(r.remaining_cents)
+    return [label, _euros_or_missing(r.budget_cents), cents_to_euros(r.committed_cents), cents_to_euros(r.paid_cents),
+            remaining, _share(r.committed_cents, r.budget_cents), _share(r.paid_cents, r.budget_cents)]
+
+
+def _budget_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, area: _Area) -> TableArea:
+    by_type = {r.subsidy_type: r for r in budget.summary[budget.summary["municipality"] == name].itertuples()}
+    rows = [_money_row(subsidy_type, by_type.get(subsidy_type)) for subsidy_type in area.subsidy_types]
+    rows.append(_money_row(TOTAL_LABEL, area.by_municipality.get(name)))
+    headers = ["Tukilaji", "Budjetti €", "Sidottu €", "Maksettu €", "Sidottavissa €", "Sidonta-aste", "Maksatusaste"]
+    formats = {1: EURO_FORMAT, 2: EURO_FORMAT, 3: EURO_FORMAT, 4: EURO_FORMAT, 5: PERCENT_FORMAT, 6: PERCENT_FORMAT}
+    return table(spec, row, headers, rows, formats, {len(rows) - 1}, header_lines=2)
+
+
+def _costs_table(spec: SheetSpec, row: int, costs: pd.DataFrame, area: _Area, budget: BudgetResult) -> TableArea:
+    mine = costs.set_index("cost_object")
+    area_costs = budget.service_costs.groupby("cost_object")["amount_cents"].sum()
+    rows = []
+    for cost_object in area.cost_objects:
+        amount = int(mine.at[cost_object, "amount_cents"]) if cost_object in mine.index else None
+        months = int(mine.at[cost_object, "months_entered"]) if cost_object in mine.index else MISSING
+        rows.append([cost_object, _euros_or_missing(amount), _share(amount, area_costs.get(cost_object)), months])
+    total = int(mine["amount_cents"].sum()) if len(mine) else None
+    rows.append([TOTAL_LABEL, _euros_or_missing(total), _share(total, area.costs_total), None])
+    headers = ["Kustannuskohde", "Kustannus €", "Osuus alueesta", "Kuukausia kirjattu"]
+    return table(spec, row, headers, rows, {1: EURO_FORMAT, 2: PERCENT_FORMAT, 3: "0"}, {len(rows) - 1}, header_lines=2)
+
+
+def _shares_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, area: _Area, costs: pd.DataFrame) -> TableArea:
+    """The municipality's euros beside the area's, and its share."""
+    mine, whole = area.by_municipality.get(name), area.budget_total
+    cost_total = int(costs["amount_cents"].sum()) if len(costs) else None
+    pairs = [("Tukibudjetti", mine.budget_cents if mine else None, whole.budget_cents),
+             ("Sidottu", mine.committed_cents if mine else 0, whole.committed_cents),
+             ("Maksettu", mine.paid_cents if mine else 0, whole.paid_cents),
+             ("Palvelukustannukset", cost_total, area.costs_total)]
+    rows = [[label, _euros_or_missing(part), _euros_or_missing(total), _share(part, total)] for label, part, total in pairs]
+    headers = ["Kunnan osuus alueesta", f"{name} €", "Koko alue €", "Osuus"]
+    return table(spec, row, headers, rows, {1: EURO_FORMAT, 2: EURO_FORMAT, 3: PERCENT_FORMAT}, header_lines=2)
+
+
+def _trend_arrow(monthly: list[float | None]) -> str:
+    """Direction from the second latest to the latest entered month, e.g. "↓ -23 (4→5)"."""
+    entered = [(m, v) for m, v in zip(MONTHS, monthly) if v is not None]
+    if len(entered) < 2:
+        return MISSING
+    (m1, v1), (m2, v2) = entered[-2], entered[-1]
+    change = v2 - v1
+    arrow = "→" if math.isclose(change, 0, abs_tol=1e-9) else ("↑" if change > 0 else "↓")
+    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    return f"{arrow} {sign}{fi_number(round(abs(change), 1))} ({m1}→{m2})"
+
+
+def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
+    """Indicators as columns, months down the rows: each column reads as its municipality's time series."""
+    mine = area.values[area.values["municipality"] == name]
+    by_indicator = {i: dict(zip(g["month"], g["effective"])) for i, g in mine.groupby("indicator_id")}
+    columns = []
+    for ind in area.indicators.itertuples():
+        entered = by_indicator.get(ind.id, {})
+        monthly = [float(entered[m]) if m in entered else None for m in MONTHS]
+        judged = area.municipal.get((ind.id, name))
+        actual = MISSING if judged is None or pd.isna(judged.actual) else float(judged.actual)
+        if area.specs[ind.id].combine != SUM:
+            share = NOT_APPLICABLE  # a rate or a mean has no share of the area
+        elif judged is None:
+            share = MISSING
+        else:
+            share = _share(judged.share_of_area, 1)
+        if judged is None:
+            status = MISSING
+        else:
+            status = NOT_JUDGED if pd.isna(judged.status) else judged.status
+        baseline = MISSING if pd.isna(ind.baseline) else float(ind.baseline)
+        target = MISSING if pd.isna(ind.target) else float(ind.target)
+        columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
+                        share, status])
+    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
+              "Tilanne nyt ¹", "Suunta (kk→kk)", "Osuus alueesta", "Tila"]
+    rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
+    area_ = table(spec, row, rows[0], rows[1:], header_lines=INDICATOR_HEADER_LINES)
+    spec.styles.append(Style(cell_range(area_.header_row, 2, area_.first_row, area_.right), font_size=8.0))
+    spec.styles.append(Style(cell_range(area_.first_row, 1, area_.last_row, 1), bold=True))
+    row_of = {label: area_.first_row + i - 1 for i, label in enumerate(labels)}
+    spec.styles.append(Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right),
+                             number_format=PERCENT_FORMAT))
+    for col, ind in enumerate(area.indicators.itertuples(), start=2):
+        if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
+            spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
+                                     number_format="0.0"))
+    spec.styles.append(Style(cell_range(area_.first_row, 2, area_.last_row, area_.right), align="right"))
+    return area_
+
+
+def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetSpec:
+    """One card: same rows and columns for every municipality."""
+    name = municipality.name
+    spec = SheetSpec(card_name(name), tab_color=TAB_COLOR, column_widths=dict(COLUMN_WIDTHS))
+    costs = budget.service_costs[budget.service_costs["municipality"] == name]
+    info, runs_to = _info_rows(municipality, budget, area, costs)
+    spec.blocks.append(Block(1, 1, [[f"Kuntakortti {name}"], *info]))
+    spec.styles += [Style("A1", bold=True, font_size=16.0),
+                    Style(cell_range(2, 1, 1 + len(info), 1), italic=True, font_color="404040")]
+
+    row = heading(spec, len(info) + 3, f"Tukibudjetti, sidonnat ja maksatukset {YEAR}")
+    subsidies = _budget_table(spec, row, name, budget, area)
+    categories = cell_range(subsidies.first_row, 1, subsidies.last_row - 1, 1)
+    spec.charts.append(Chart(
+        kind="bar",
+        title="Tuet tukilajeittain (€)",
+        anchor=cell(subsidies.last_row + 2, 1),
+        series=[Series(header, cell_range(subsidies.first_row, col, subsidies.last_row - 1, col), categories)
+                for col, header in ((2, "Budjetti €"), (3, "Sidottu €"), (4, "Maksettu €"))],
+        width_cm=CHART_WIDTH_CM,
+        height_cm=CHART_ROWS * ROW_CM,
+    ))
+    row = heading(spec, subsidies.last_row + CHART_ROWS + 3, "Palvelukustannukset vuoden alusta")
+    costs_area = _costs_table(spec, row, costs, area, budget)
+    shares = _shares_table(spec, costs_area.last_row + 2, name, budget, area, costs)
+    row = heading(spec, shares.last_row + 2, "Mittarit kunnassa (kuukausittain kirjatut arvot)")
+    indicators = _indicator_table(spec, row, name, area)
+    notes = [["¹ Kumulatiivisilla mittareilla vuoden alusta yhteensä, muilla viimeisin kirjattu arvo. "
+              "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille."]]
+    spec.blocks.append(Block(indicators.last_row + 1, 1, notes))
+    spec.styles.append(Style(cell(indicators.last_row + 1, 1), italic=True, font_size=8.0))
+    spec.print_setup = PrintSetup(
+        landscape=False, fit_width=1, fit_height=1,
+        header=f'&L&"-,Bold"Kuntakortti {name} ({municipality.code})&R{runs_to} · tulostettu &D',
+        print_area=cell_range(1, 1, indicators.last_row + 1, max(indicators.right, len(COLUMN_WIDTHS))),
+    )
+    return spec
+
+
+def municipality_cards(tables: Tables, budget: BudgetResult, attainment: AttainmentResult | None = None) -> list[SheetSpec]:
+    """One card per municipality of the Kunnat table, in its order."""
+    area = _Area(tables, budget, attainment if attainment is not None else compute_attainment(tables))
+    return [municipality_card(m, budget, area) for m in tables.municipalities.sort_values(ROW).itertuples()]

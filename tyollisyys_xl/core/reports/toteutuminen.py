@@ -1,0 +1,518 @@
+"""The attainment sheets: Toteutuminen (summary, roll-ups and one row per indicator), Toteutuminen
+kunnittain, and Toteutuminen kuukausittain (trend with a chart).
+
+On the Toteutuminen sheet the per-indicator arithmetic is native Excel formulas over the sheet's own
+cells (expected share, expected value, progress, status) and over the thresholds shown at its top,
+so a reader can click a cell and see how a status came about; each formula carries the value Python
+computed. Actuals are values: forming them needs the area rules (Koko alue rows, weighted rates,
+partial coverage) that docs/attainment.md explains. Only the sheet's own cells are referenced, so the
+sheet works in any file it is written into.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from tyollisyys_xl.core.attainment import (
+    COUNT,
+    EI_TIETOA,
+    EI_TOTEUDU,
+    LEVEL_COUNCIL,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    LEVEL_TOTAL,
+    MILESTONE,
+    PATH,
+    RISKISSA,
+    ROUNDING,
+    SAAVUTETTU,
+    STATUSES,
+    TAVOITTEESSA,
+    YLLAPITO,
+    AttainmentResult,
+    IndicatorSpec,
+    Thresholds,
+)
+from tyollisyys_xl.core.cells import cell, cell_range, column_letter
+from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, month_label
+from tyollisyys_xl.core.reports.layout import TOTAL_FILL, TableArea, heading, table, title
+from tyollisyys_xl.core.sheetspec import (
+    Block,
+    Chart,
+    ConditionalFormat,
+    Formula,
+    PrintSetup,
+    Series,
+    SheetSpec,
+    Style,
+)
+from tyollisyys_xl.core.tables import Tables
+
+MAIN_SHEET = "Toteutuminen"
+MUNICIPAL_SHEET = "Toteutuminen kunnittain"
+TREND_SHEET = "Toteutuminen kuukausittain"
+TAB_COLOR = "2F5597"
+
+PERCENT = "0 %"
+WHOLE = "#,##0"
+ONE_DECIMAL = "#,##0.0"
+DECIMALS = "#,##0.0#"
+HEADER_HEIGHT = 60.0  # points: four lines of a wrapped header
+AS_OF_FORMAT = '0"/2026"'
+
+STATUS_COLORS = {  # fill, font
+    SAAVUTETTU: ("C6EFCE", "006100"),
+    TAVOITTEESSA: ("E2EFDA", "375623"),
+    RISKISSA: ("FFEB9C", "9C5700"),
+    EI_TOTEUDU: ("FFC7CE", "9C0006"),
+    EI_TIETOA: ("EDEDED", "595959"),
+}
+STATUS_LEGEND = (
+    "Tila: Saavutettu = tavoite täyttyy nyt; Tavoitteessa = odotetulla polulla; Riskissä = jäljessä polusta "
+    "tai taso hieman ohi; Ei toteudu = selvästi jäljessä, väärään suuntaan tai määräaika ohi; "
+    "Ei tietoa = ei toteumia tai vajaa summa."
+)
+ROLLUP_NOTE = (
+    "Yhteenveto ei laske yhteen erilaisia yksiköitä: se kertoo mittareiden määrän tiloittain ja "
+    "keskimääräisen edistymisen, jossa kunkin mittarin edistyminen on rajattu välille 0–100 %."
+)
+
+INDICATOR_HEADERS = [
+    "Tunnus", "Taso", "Painopiste", "Mittari", "Yksikkö", "Laji", "Kertymä", "Lähtöarvo", "Tavoite", "Toteuma",
+    "Tieto kk", "Odotettu nyt", "Edistyminen", "Tila", "Kattavuus", "Huomio", "Odotettu osuus matkasta",
+    "Edistyminen rajattuna",
+]
+ROLLUP_HEADERS = ["Näkymä", "Ryhmä", "Mittareita", *STATUSES, "Saavutettu tai tavoitteessa (tiedollisista)",
+                  "Keskimääräinen edistyminen"]
+
+
+def _col(header: str) -> str:
+    return column_letter(INDICATOR_HEADERS.index(header) + 1)
+
+
+BASE, TARGET, ACTUAL = _col("Lähtöarvo"), _col("Tavoite"), _col("Toteuma")
+EXPECTED, PROGRESS, STATUS = _col("Odotettu nyt"), _col("Edistyminen"), _col("Tila")
+SHARE, CAPPED, LEVEL, ID = _col("Odotettu osuus matkasta"), _col("Edistyminen rajattuna"), _col("Taso"), _col("Tunnus")
+ROLLUP_LEFT = 3  # the roll-up table starts under Painopiste so that its wide columns fit
+
+
+def _value(x):
+    """A cell value: None for NaN / NA, plain Python numbers otherwise."""
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return None
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return float(x) if isinstance(x, float) or not float(x).is_integer() else int(x)
+    return x.item() if hasattr(x, "item") else x
+
+
+def fractional_indicators(result: AttainmentResult) -> set[str]:
+    """Indicators with a value that is not a whole number (rates, means, durations): shown with decimals."""
+    values = pd.concat([
+        result.indicators[["id", "baseline", "target", "actual"]].melt(id_vars="id"),
+        result.municipalities[["id", "actual"]].melt(id_vars="id"),
+        result.trend.melt(id_vars="id"),
+    ]).dropna(subset=["value"])
+    return set(values.loc[values["value"].astype("float64") % 1 != 0, "id"])
+
+
+def _spans(offsets: list[int]) -> list[tuple[int, int]]:
+    """[7, 8, 9, 11] -> [(7, 9), (11, 11)]: runs of adjacent columns, styled with one range each."""
+    spans: list[tuple[int, int]] = []
+    for offset in sorted(offsets):
+        if spans and offset == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], offset)
+        else:
+            spans.append((offset, offset))
+    return spans
+
+
+def _number_styles(spec: SheetSpec, area: TableArea, ids: list, formats: dict[int, str], fractional: set[str]) -> None:
+    """Each number column in its own format; the rows of fractional indicators with decimals."""
+    for offset, number_format in formats.items():
+        spec.styles.append(Style(area.column(offset), number_format=number_format))
+    spans = _spans(list(formats))
+    for row_offset, indicator_id in enumerate(ids):
+        if indicator_id in fractional:
+            r = area.first_row + row_offset
+            spec.styles += [Style(cell_range(r, area.left + a, r, area.left + b), number_format=DECIMALS)
+                            for a, b in spans]
+
+
+def _month_text(month) -> str | None:
+    return None if month is None or pd.isna(month) else month_label(int(month))
+
+
+# --- the formulas of one indicator row -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterCells:
+    """Absolute addresses of the as-of month and the thresholds shown at the top of the sheet."""
+
+    as_of: str
+    on_track: str
+    at_risk: str
+    maintain: str
+    milestone: str
+
+
+def _number(x: float) -> str:
+    return repr(float(x)) if not float(x).is_integer() else str(int(x))
+
+
+def share_formula(spec: IndicatorSpec, p: ParameterCells) -> str:
+    """Expected share of the way by the end of the as-of month, as attainment.expected_share computes it."""
+    if spec.rule == COUNT:
+        if spec.profile:
+            return f"=CHOOSE({p.as_of},{','.join(_number(s) for s in spec.profile)})"
+        return f"=MIN(1,{p.as_of}/{spec.target_month})"
+    span = spec.target_month - spec.baseline_month
+    if spec.rule in (PATH, MILESTONE) and span > 0:
+        return f"=MIN(1,MAX(0,({p.as_of}-{_number(spec.baseline_month)})/{span}))"
+    return "=1"
+
+
+def expected_formula(spec: IndicatorSpec, r: int) -> str:
+    if spec.rule == COUNT:
+        return f"={TARGET}{r}*{SHARE}{r}"
+    if spec.rule in (PATH, MILESTONE):
+        return f"={BASE}{r}+({TARGET}{r}-{BASE}{r})*{SHARE}{r}"
+    return f"={TARGET}{r}"
+
+
+def progress_formula(spec: IndicatorSpec, r: int, t: Thresholds) -> str:
+    a, b, g = f"{ACTUAL}{r}", f"{BASE}{r}", f"{TARGET}{r}"
+    raw = {
+        COUNT: f"{a}/{g}",
+        PATH: f"({a}-{b})/({g}-{b})",
+        MILESTONE: f"({a}-{b})/({g}-{b})",
+        LEVEL_MIN: f"IF({g}>0,{a}/{g},1)",
+        LEVEL_MAX: f"IF({a}>0,{g}/{a},1)",
+    }[spec.rule]
+    return f"=MAX({_number(t.progress_min)},MIN({_number(t.progress_max)},{raw}))"
+
+
+def status_formula(spec: IndicatorSpec, r: int, p: ParameterCells) -> str:
+    """The status ladder of attainment._status, written as nested IFs (IFS needs Excel 2019)."""
+    a, b, g, share, prog = f"{ACTUAL}{r}", f"{BASE}{r}", f"{TARGET}{r}", f"{SHARE}{r}", f"{PROGRESS}{r}"
+
+    def rnd(x: str) -> str:
+        return f"ROUND({x},{ROUNDING})"
+
+    if spec.rule in (LEVEL_MIN, LEVEL_MAX):
+        if spec.rule == LEVEL_MAX:
+            held = f"{a}<={g}"
+        else:
+            tolerance = p.maintain if spec.kind == YLLAPITO else "0"
+            held = f"{rnd(f'{a}-{g}*(1-{tolerance})')}>=0"
+        return f'=IF({held},"{SAAVUTETTU}",IF({rnd(f"1-{prog}")}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))'
+    if spec.rule == MILESTONE:
+        return (f'=IF({a}>={g},"{SAAVUTETTU}",IF({p.as_of}>={spec.target_month},"{EI_TOTEUDU}",'
+                f'IF(OR({a}>{b},{rnd(share)}<={p.milestone}),"{TAVOITTEESSA}","{RISKISSA}")))')
+    behind = rnd(f"{share}-{prog}")
+    return (f'=IF({rnd(prog)}>=1,"{SAAVUTETTU}",IF(OR({p.as_of}>={spec.target_month},{prog}<0),"{EI_TOTEUDU}",'
+            f'IF({behind}<={p.on_track},"{TAVOITTEESSA}",IF({behind}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))))')
+
+
+def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thresholds, as_of: int | None) -> list:
+    """One indicator row of the Toteutuminen table; formulas where the arithmetic applies, values elsewhere."""
+    has_path = as_of is not None and spec.rule in (COUNT, PATH, MILESTONE, LEVEL_MIN, LEVEL_MAX)
+    judged = row.status != EI_TIETOA
+    share = Formula(share_formula(spec, p), _value(row.expected_share)) if has_path else None
+    expected = Formula(expected_formula(spec, r), _value(row.expected)) if has_path else None
+    progress = Formula(progress_formula(spec, r, t), _value(row.progress)) if judged else None
+    status = Formula(status_formula(spec, r, p), row.status) if judged else row.status
+    capped = Formula(f"=MAX(0,MIN(1,{PROGRESS}{r}))", _value(row.progress_capped)) if judged else None
+    return [
+        row.id, row.level, row.focus_area, row.name, row.unit, row.kind, row.accumulation, _value(row.baseline),
+        _value(row.target), _value(row.actual), _month_text(row.actual_month), expected, progress, status,
+        row.coverage or None, row.note or None, share, capped,
+    ]
+
+
+# --- the Toteutuminen sheet ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    """A contiguous run of indicator rows on the sheet (a focus area or a theme)."""
+
+    group_type: str
+    name: str
+    first: int
+    last: int
+
+
+def _subtotal_cells(label: str, first: int, last: int, result_row: dict) -> list:
+    statuses = f"{STATUS}{first}:{STATUS}{last}"
+    capped = f"{CAPPED}{first}:{CAPPED}{last}"
+    ids = f"{ID}{first}:{ID}{last}"
+    on_track = int(result_row[SAAVUTETTU]) + int(result_row[TAVOITTEESSA])
+    mean = _value(result_row["mean_progress"])
+    cells: list = [None] * len(INDICATOR_HEADERS)
+    cells[INDICATOR_HEADERS.index("Painopiste")] = label
+    cells[INDICATOR_HEADERS.index("Edistyminen")] = Formula(
+        f'=IF(COUNT({capped})=0,"",AVERAGE({capped}))', mean if mean is not None else "")
+    cells[INDICATOR_HEADERS.index("Huomio")] = Formula(
+        f'=COUNTIF({statuses},"{SAAVUTETTU}")+COUNTIF({statuses},"{TAVOITTEESSA}")&"/"&COUNTA({ids})'
+        f'&" saavutettu tai tavoitteessa"',
+        f"{on_track}/{int(result_row['n'])} saavutettu tai tavoitteessa",
+    )
+    return cells
+
+
+def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int, params: ParameterCells
+                     ) -> tuple[list[_Group], int, int]:
+    """Indicators grouped by theme and focus area with subtotal rows; returns the groups and the row span."""
+    rollups = result.rollups.set_index(["group_type", "group"])
+    rows, total_offsets, theme_offsets, groups = [], set(), set(), []
+    first_data = header_row + 1
+    for theme, theme_rows in result.indicators.groupby("theme", sort=False):
+        theme_offsets.add(len(rows))
+        rows.append([None, None, theme, *[None] * (len(INDICATOR_HEADERS) - 3)])
+        theme_first = first_data + len(rows)
+        for focus, focus_rows in theme_rows.groupby("focus_area", sort=False):
+            focus_first = first_data + len(rows)
+            for row in focus_rows.itertuples(index=False):
+                r = first_data + len(rows)
+                rows.append(indicator_cells(row, result.specs[row.id], r, params, result.thresholds, result.as_of))
+            focus_last = first_data + len(rows) - 1
+            groups.append(_Group("painopiste", focus, focus_first, focus_last))
+            total_offsets.add(len(rows))
+            rows.append(_subtotal_cells(f"Yhteensä: {focus}", focus_first, focus_last,
+                                        rollups.loc[("painopiste", focus)]))
+        theme_last = first_data + len(rows) - 1
+        groups.append(_Group("teema", theme, theme_first, theme_last))
+        total_offsets.add(len(rows))
+        rows.append(_subtotal_cells(f"Teema yhteensä: {theme}", theme_first, theme_last,
+                                    rollups.loc[("teema", theme)]))
+    formats = {INDICATOR_HEADERS.index(h): PERCENT for h in
+               ("Edistyminen", "Odotettu osuus matkasta", "Edistyminen rajattuna")}
+    area = table(spec, header_row, INDICATOR_HEADERS, rows, formats, total_offsets)
+    numbers = {INDICATOR_HEADERS.index(h): f for h, f in [
+        ("Lähtöarvo", WHOLE), ("Tavoite", WHOLE), ("Toteuma", WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
+    _number_styles(spec, area, [r[0] for r in rows], numbers, fractional_indicators(result))
+    spec.row_heights[header_row] = HEADER_HEIGHT
+    for offset in theme_offsets:
+        r = area.first_row + offset
+        spec.styles.append(Style(cell_range(r, 1, r, area.right), bold=True, font_size=12.0, fill="D9E1F2"))
+    spec.styles.append(Style(f"{_col('Huomio')}{area.first_row}:{_col('Huomio')}{area.last_row}", wrap=True))
+    spec.conditional_formats += _status_colors(f"{STATUS}{area.first_row}:{STATUS}{area.last_row}")
+    return groups, area.first_row, area.last_row
+
+
+def _status_colors(cells: str) -> list[ConditionalFormat]:
+    return [ConditionalFormat(cells, "text", operator="equal", values=[status], fill=fill, font_color=font)
+            for status, (fill, font) in STATUS_COLORS.items()]
+
+
+def _rollup_cells(r: int, label: str, group: str, counts: dict[str, str], n: str, mean: str, row: pd.Series) -> list:
+    """One roll-up row: count formulas, then the share of those with data and the mean capped progress."""
+    left = ROLLUP_LEFT
+    n_cell, first_status = cell(r, left + 2), left + 3
+    status_cell = {s: cell(r, first_status + i) for i, s in enumerate(STATUSES)}
+    with_data = f"{n_cell}-{status_cell[EI_TIETOA]}"
+    share = (f'=IF({with_data}=0,"",({status_cell[SAAVUTETTU]}+{status_cell[TAVOITTEESSA]})/({with_data}))')
+    return [
+        label,
+        group,
+        Formula(n, int(row["n"])),
+        *[Formula(counts[s], int(row[s])) for s in STATUSES],
+        Formula(share, _value(row["on_track_share"]) if not math.isnan(row["on_track_share"]) else ""),
+        Formula(mean, _value(row["mean_progress"]) if not math.isnan(row["mean_progress"]) else ""),
+    ]
+
+
+def _rollup_rows(result: AttainmentResult, header_row: int, groups: list[_Group], first: int, last: int) -> list:
+    rollups = result.rollups.set_index(["group_type", "group"])
+    ids, levels, statuses, capped = (f"${c}${first}:${c}${last}" for c in (ID, LEVEL, STATUS, CAPPED))
+    rows = []
+
+    def r() -> int:
+        return header_row + 1 + len(rows)
+
+    council = {s: f'=COUNTIFS({levels},"KV",{statuses},"{s}")' for s in STATUSES}
+    rows.append(_rollup_cells(
+        r(), "Taso", LEVEL_COUNCIL, council, f'=COUNTIF({levels},"KV")',
+        f'=IF(COUNTIFS({levels},"KV",{capped},">=0")=0,"",'
+        f'SUMIFS({capped},{levels},"KV")/COUNTIFS({levels},"KV",{capped},">=0"))',
+        rollups.loc[("taso", LEVEL_COUNCIL)]))
+    everything = {s: f'=COUNTIF({statuses},"{s}")' for s in STATUSES}
+    rows.append(_rollup_cells(r(), "Taso", LEVEL_TOTAL, everything, f"=COUNTA({ids})",
+                              f'=IF(COUNT({capped})=0,"",AVERAGE({capped}))', rollups.loc[("taso", LEVEL_TOTAL)]))
+    for group_type, label in (("teema", "Teema"), ("painopiste", "Painopiste")):
+        for g in (g for g in groups if g.group_type == group_type):
+            span = {c: f"{c}{g.first}:{c}{g.last}" for c in (ID, STATUS, CAPPED)}
+            counts = {s: f'=COUNTIF({span[STATUS]},"{s}")' for s in STATUSES}
+            rows.append(_rollup_cells(r(), label, g.name, counts, f"=COUNTA({span[ID]})",
+                                      f'=IF(COUNT({span[CAPPED]})=0,"",AVERAGE({span[CAPPED]}))',
+                                      rollups.loc[(group_type, g.name)]))
+    return rows
+
+
+def _parameter_block(spec: SheetSpec, row: int, as_of: int | None, t: Thresholds) -> tuple[ParameterCells, int]:
+    """The as-of month and the thresholds, labels in A and values in E, where the formulas read them."""
+    value_col = 5
+    entries = [("Tarkastelukuukausi (kuukauden loppu)", as_of), *t.labelled()]
+    for i, (label, value) in enumerate(entries):
+        spec.blocks.append(Block(row + i, 1, [[label]]))
+        spec.blocks.append(Block(row + i, value_col, [[value]]))
+    spec.styles.append(Style(cell(row, value_col), number_format=AS_OF_FORMAT, bold=True, fill=TOTAL_FILL,
+                             border=True))
+    spec.styles.append(Style(cell_range(row + 1, value_col, row + len(entries) - 1, value_col),
+                             number_format=PERCENT, fill=TOTAL_FILL, border=True))
+    addresses = [f"${column_letter(value_col)}${row + i}" for i in range(len(entries))]
+    return ParameterCells(*addresses), row + len(entries) + 1
+
+
+def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
+    spec = SheetSpec(MAIN_SHEET, tab_color=TAB_COLOR)
+    as_of_text = f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."
+    row = title(spec, 1, "Työllisyysohjelman 2026 mittareiden toteutuminen", [
+        f"{as_of_text} Laskettu {len(tables.entries)} hyväksytystä toteumarivistä. "
+        "Kumulatiiviset mittarit: vuoden kertymä; tilannemittarit: viimeisin arvo.",
+        "Generoitu välilehti: muutokset tehdään Mittarit- ja Toteumat-välilehdille.",
+        STATUS_LEGEND,
+    ])
+    params, row = _parameter_block(spec, row, result.as_of, result.thresholds)
+
+    row = heading(spec, row, "Yhteenveto")
+    spec.blocks.append(Block(row, 1, [[ROLLUP_NOTE]]))
+    spec.styles.append(Style(f"A{row}", italic=True, font_color="595959"))
+    rollup_header = row + 1
+    n_groups = 2 + result.indicators["theme"].nunique() + result.indicators["focus_area"].nunique()
+    indicator_header = heading(spec, rollup_header + n_groups + 2, "Mittarit") if len(result.indicators) else None
+
+    groups, first, last = ([], 0, 0)
+    if indicator_header:
+        groups, first, last = _indicator_table(spec, result, indicator_header, params)
+    rollup_rows = _rollup_rows(result, rollup_header, groups, first, last) if indicator_header else []
+    n_headers = len(ROLLUP_HEADERS)
+    area = table(spec, rollup_header, ROLLUP_HEADERS, rollup_rows,
+                 {n_headers - 2: PERCENT, n_headers - 1: PERCENT}, left=ROLLUP_LEFT)
+    spec.row_heights[rollup_header] = HEADER_HEIGHT
+    if rollup_rows:
+        spec.conditional_formats.append(ConditionalFormat(area.column(n_headers - 1), "data_bar", fill="5B9BD5"))
+        focus_rows = [i for i, r in enumerate(rollup_rows) if r[0] == "Painopiste"]
+        top, bottom = area.first_row + focus_rows[0], area.first_row + focus_rows[-1]
+        spec.charts.append(Chart(
+            kind="bar",
+            title="Keskimääräinen edistyminen painopisteittäin",
+            anchor=cell(2, area.right + 1),
+            series=[Series("Keskimääräinen edistyminen",
+                           cell_range(top, area.right, bottom, area.right),
+                           cell_range(top, ROLLUP_LEFT + 1, bottom, ROLLUP_LEFT + 1))],
+            width_cm=14, height_cm=11,
+        ))
+    spec.column_widths = {"A": 8, "B": 6, "C": 30, "D": 46, "E": 16, "F": 12, "G": 14, "H": 11, "I": 11, "J": 11,
+                          "K": 9, "L": 11, "M": 11, "N": 13, "O": 12, "P": 44, "Q": 11, "R": 11}
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MAIN_SHEET}&R&D",
+                                  print_area=f"A1:{CAPPED}{max(last, area.last_row)}")
+    return spec
+
+
+# --- Toteutuminen kunnittain --------------------------------------------------------------------------------
+
+MUNICIPAL_HEADERS = ["Tunnus", "Mittari", "Kunta", "Toteuma", "Tieto kk", "Osuus alueen luvusta", "Lähtöarvo",
+                     "Tavoite", "Odotettu nyt", "Edistyminen", "Tila", "Huomio"]
+MUNICIPAL_ROLLUP_HEADERS = ["Kunta", "Arvioituja mittareita", *STATUSES,
+                            "Saavutettu tai tavoitteessa (tiedollisista)", "Keskimääräinen edistyminen"]
+
+
+def _rollup_values(row: pd.Series) -> list:
+    return [_value(row["n"]), *[_value(row[s]) for s in STATUSES], _value(row["on_track_share"]),
+            _value(row["mean_progress"])]
+
+
+def municipal_sheet(result: AttainmentResult) -> SheetSpec:
+    spec = SheetSpec(MUNICIPAL_SHEET, tab_color=TAB_COLOR)
+    row = title(spec, 1, "Kuntakohtaisten mittareiden toteutuminen", [
+        (f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."),
+        "Osuudet ja keskiarvot arvioidaan alueen tavoitetta vasten. Määrille ja summille kunnilla ei ole omaa "
+        "tavoitetta, joten niistä näytetään kunnan osuus alueen luvusta.",
+    ])
+    row = heading(spec, row, "Yhteenveto kunnittain")
+    towns = result.rollups[result.rollups["group_type"] == "kunta"]
+    rollup_rows = [[r["group"], *_rollup_values(r)] for _, r in towns.iterrows()]
+    n = len(MUNICIPAL_ROLLUP_HEADERS)
+    area = table(spec, row, MUNICIPAL_ROLLUP_HEADERS, rollup_rows, {n - 2: PERCENT, n - 1: PERCENT})
+    spec.row_heights[row] = HEADER_HEIGHT
+    if rollup_rows:
+        spec.conditional_formats.append(ConditionalFormat(area.column(n - 1), "data_bar", fill="5B9BD5"))
+
+    row = heading(spec, area.last_row + 2, "Mittarit kunnittain")
+    rows = [
+        [m.id, m.name, m.municipality, _value(m.actual), _month_text(m.actual_month), _value(m.share_of_area),
+         _value(m.baseline), _value(m.target), _value(m.expected), _value(m.progress),
+         _value(m.status), m.note or None]
+        for m in result.municipalities.itertuples(index=False)
+    ]
+    formats = {MUNICIPAL_HEADERS.index(h): PERCENT for h in ("Osuus alueen luvusta", "Edistyminen")}
+    detail = table(spec, row, MUNICIPAL_HEADERS, rows, formats)
+    numbers = {MUNICIPAL_HEADERS.index(h): f for h, f in [
+        ("Toteuma", WHOLE), ("Lähtöarvo", WHOLE), ("Tavoite", WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
+    _number_styles(spec, detail, [r[0] for r in rows], numbers, fractional_indicators(result))
+    spec.row_heights[row] = HEADER_HEIGHT
+    spec.conditional_formats += _status_colors(detail.column(MUNICIPAL_HEADERS.index("Tila")))
+    spec.column_widths = {"A": 16, "B": 40, "C": 16, "D": 11, "E": 10, "F": 11, "G": 11, "H": 11, "I": 11,
+                          "J": 11, "K": 13, "L": 48}
+    spec.freeze = cell(detail.first_row, 4)
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MUNICIPAL_SHEET}&R&D")
+    return spec
+
+
+# --- Toteutuminen kuukausittain -----------------------------------------------------------------------------
+
+TREND_HEADERS = ["Tunnus", "Mittari", "Yksikkö", "Kertymä", *MONTH_ABBREVIATIONS, "Tavoite"]
+MONTHLY_ROLLUP_HEADERS = ["Kuukausi", *STATUSES, "Saavutettu tai tavoitteessa (tiedollisista)",
+                          "Keskimääräinen edistyminen"]
+TREND_ROLLUP_LEFT = 5  # beside the chart, under the month columns
+
+
+def trend_sheet(result: AttainmentResult) -> SheetSpec:
+    spec = SheetSpec(TREND_SHEET, tab_color=TAB_COLOR)
+    row = title(spec, 1, "Mittareiden toteutuminen kuukausittain", [
+        "Alueen luku kuukauden lopussa: kumulatiivisille mittareille vuoden kertymä, tilannemittareille "
+        "kuukauden arvo. Vajaat summat (kaikki kunnat eivät ole kirjanneet) jätetään tyhjiksi.",
+    ])
+    row = heading(spec, row, "Kaikki mittarit kuukausittain")
+    monthly = [[month_label(int(r["month"])), *[_value(r[s]) for s in STATUSES], _value(r["on_track_share"]),
+                _value(r["mean_progress"])] for _, r in result.rollup_trend.iterrows()]
+    n = len(MONTHLY_ROLLUP_HEADERS)
+    area = table(spec, row, MONTHLY_ROLLUP_HEADERS, monthly, {n - 2: PERCENT, n - 1: PERCENT},
+                 left=TREND_ROLLUP_LEFT)
+    spec.row_heights[row] = HEADER_HEIGHT
+    if monthly:
+        months = cell_range(area.first_row, area.left, area.last_row, area.left)
+        spec.charts.append(Chart(
+            kind="line",
+            title="Mittareiden tila kuukausittain",
+            anchor=cell(row, 1),
+            series=[Series(MONTHLY_ROLLUP_HEADERS[i], area.column(i), months) for i in (n - 2, n - 1)],
+            width_cm=15, height_cm=8, y_title="%",
+        ))
+    chart_rows = 17  # an 8 cm chart covers about 16 rows of default height
+    row = heading(spec, max(area.last_row, row + chart_rows) + 2, "Mittarit kuukausittain")
+    indicators = result.indicators.set_index("id")
+    rows = [
+        [t["id"], indicators.loc[t["id"], "name"], indicators.loc[t["id"], "unit"],
+         indicators.loc[t["id"], "accumulation"], *[_value(t[m]) for m in MONTHS],
+         _value(indicators.loc[t["id"], "target"])]
+        for _, t in result.trend.iterrows()
+    ]
+    detail = table(spec, row, TREND_HEADERS, rows)
+    values = range(TREND_HEADERS.index(MONTH_ABBREVIATIONS[0]), len(TREND_HEADERS))
+    _number_styles(spec, detail, [r[0] for r in rows], dict.fromkeys(values, WHOLE), fractional_indicators(result))
+    spec.column_widths = {"A": 8, "B": 44, "C": 14, "D": 14} | {
+        column_letter(5 + i): 9 for i in range(len(MONTHS) + 1)}
+    spec.freeze = cell(detail.first_row, 3)
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{TREND_SHEET}&R&D")
+    return spec
+
+
+def toteutuminen_sheets(result: AttainmentResult, tables: Tables) -> list[SheetSpec]:
+    """The three attainment sheets, in the order they stand in the workbook."""
+    return [main_sheet(result, tables), municipal_sheet(result), trend_sheet(result)]

@@ -1,0 +1,175 @@
+"""The fast headless reader: python-calamine for values, a light look at the sheet XML for what calamine omits.
+
+calamine reads an error cell (#DIV/0!, #N/A, ...) as an empty string and says nothing of hidden rows or
+of formatted but empty rows. One regular-expression pass over each sheet's XML bytes finds those (row
+tags with hidden="1", cells with t="e", the last row tag); no XML tree is built for the big sheet parts,
+and the small workbook parts that name the sheet files are parsed with defusedxml. Anything that makes
+the file unreadable becomes a WorkbookReadError with a Finnish message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from defusedxml import DefusedXmlException, ElementTree
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from tyollisyys_xl.core.cells import cell_range
+from tyollisyys_xl.core.raw import SheetFacts
+from tyollisyys_xl.io.errors import WorkbookReadError
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_HIDDEN_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*\bhidden=\"(?:1|true)\"[^>]*)>")
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*\bt=\"e\"[^>]*)>(.*?)</(?:\w+:)?c>", re.DOTALL)
+_R_ATTR = re.compile(rb"\br=\"([A-Z]*)(\d+)\"")
+_V_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def check_file(path: Path) -> None:
+    """Refuse what is not an Excel workbook before calamine sees it, with a message that says why."""
+    if not path.exists():
+        raise WorkbookReadError(str(path), "Tiedostoa ei ole.")
+    if not path.is_file():
+        raise WorkbookReadError(str(path), "Polku ei ole tiedosto.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+            if head == _OLE_MAGIC:
+                encrypted = _ENCRYPTED_STREAM in fh.read()
+    except OSError as exc:
+        raise WorkbookReadError(str(path), f"Tiedostoa ei voi avata ({exc.strerror or exc}).") from exc
+    if not head:
+        raise WorkbookReadError(str(path), "Tiedosto on tyhjä.")
+    if head == _OLE_MAGIC:
+        if encrypted:
+            raise WorkbookReadError(str(path), "Työkirja on suojattu salasanalla. Poista salasana (Tiedosto > Tiedot > Suojaa työkirja) ja tallenna uudelleen.")
+        raise WorkbookReadError(str(path), "Tiedosto on vanhaa .xls-muotoa. Tallenna se Excelissä .xlsm-muodossa.")
+    if head[:4] != _ZIP_MAGIC:
+        raise WorkbookReadError(str(path), "Tiedosto ei ole Excel-työkirja (.xlsx tai .xlsm).")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist():
+                raise WorkbookReadError(str(path), "Tiedosto on zip-paketti, mutta siinä ei ole Excel-työkirjaa.")
+    except zipfile.BadZipFile as exc:
+        raise WorkbookReadError(str(path), "Tiedosto on katkennut tai vioittunut (zip-paketti ei ole eheä).") from exc
+
+
+def _last_row(xml: bytes) -> int | None:
+    """The number of the sheet's last row tag (looked for near the end first: the file can be large)."""
+    end = len(xml)
+    for start in (max(0, end - 65536), 0):
+        tags = list(_ROW_TAG.finditer(xml, start, end))
+        if tags:
+            r = _R_ATTR.search(tags[-1].group(1))
+            return int(r.group(2)) if r else None
+    return None
+
+
+class CalamineSource:
+    """WorkbookSource for a workbook file; opens read-only and never writes."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        check_file(self.path)
+        try:
+            self._book = CalamineWorkbook.from_path(str(self.path))
+            self._names = [m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+            self._parts = self._sheet_parts()
+        except (CalamineError, zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
+            raise WorkbookReadError(str(self.path), f"Työkirjaa ei voi lukea: {_reason(exc)}") from exc
+        self._xml_facts: dict[str, tuple[SheetFacts, dict[tuple[int, int], str]]] = {}
+
+    def sheet_names(self) -> list[str]:
+        return list(self._names)
+
+    def sheet_values(self, name: str) -> list[list[Any]]:
+        """Cell values from A1; empty cells None, error cells as their text ("#DIV/0!")."""
+        try:
+            rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, OSError) as exc:
+            raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
+        values = [[None if v == "" else v for v in row] for row in rows]
+        for (row, col), text in self._facts(name)[1].items():
+            while len(values) <= row:
+                values.append([])
+            line = values[row]
+            line.extend([None] * (col + 1 - len(line)))
+            line[col] = text
+        return values
+
+    def sheet_facts(self, name: str) -> SheetFacts:
+        """Merged ranges, hidden rows and the last row tag of the sheet."""
+        return self._facts(name)[0]
+
+    def _facts(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
+        if name not in self._xml_facts:
+            self._xml_facts[name] = self._scan_sheet(name)
+        return self._xml_facts[name]
+
+    def _scan_sheet(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
+        part = self._parts.get(name)
+        try:
+            merged = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+            with zipfile.ZipFile(self.path) as archive:
+                xml = archive.read(part) if part else b""
+        except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:
+            raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
+        hidden = []
+        for match in _HIDDEN_ROW_TAG.finditer(xml) if b"hidden=" in xml else ():
+            r = _R_ATTR.search(match.group(1))
+            if r:
+                hidden.append(int(r.group(2)))
+        errors = {}
+        for match in _ERROR_CELL.finditer(xml) if b't="e"' in xml else ():
+            r, v = _R_ATTR.search(match.group(1)), _V_TEXT.search(match.group(2))
+            if r and r.group(1):
+                errors[(int(r.group(2)) - 1, _column_index(r.group(1)))] = v.group(1).decode("utf-8", "replace") if v else "#N/A"
+        ranges = tuple(cell_range(top + 1, left + 1, bottom + 1, right + 1) for (top, left), (bottom, right) in merged)
+        return SheetFacts(merged_ranges=ranges, hidden_rows=tuple(hidden), last_row=_last_row(xml)), errors
+
+    def _sheet_parts(self) -> dict[str, str]:
+        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships."""
+        with zipfile.ZipFile(self.path) as archive:
+            workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            rels_name = "xl/_rels/workbook.xml.rels"
+            rels = ElementTree.fromstring(archive.read(rels_name)) if rels_name in archive.namelist() else None
+        targets = {}
+        for rel in rels if rels is not None else []:
+            if rel.tag == f"{_PKG_REL_NS}Relationship":
+                target = rel.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+                targets[rel.get("Id")] = path
+        parts = {}
+        for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+            part = targets.get(sheet.get(f"{_REL_NS}id"))
+            if part:
+                parts[sheet.get("name")] = part
+        return parts
+
+    def read_all(self) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
+        """Every worksheet's values and facts, as validate_sheets takes them."""
+        values = {name: self.sheet_values(name) for name in self._names}
+        return values, {name: self.sheet_facts(name) for name in self._names}
+
+
+def _reason(exc: BaseException) -> str:
+    """A short Finnish-prefixed reason; library messages are English but still help whoever fixes the file."""
+    text = str(exc).strip() or exc.__class__.__name__
+    return f"tiedosto on vioittunut ({text[:200]})"

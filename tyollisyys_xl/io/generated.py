@@ -1,0 +1,329 @@
+"""What both renderers (openpyxl headless, xlwings in Excel) share, so that they give the same sheets.
+
+- How a generated sheet is marked: a sheet-scoped defined name that refers to the sheet's own A1.
+  It lives inside the workbook, travels with the sheet in Excel, is reported by every xlwings client
+  (they send range names only) and is read by openpyxl. A sheet without it is never removed.
+- Where regenerated sheets go: where the old ones stood, else at the end.
+- How a spec becomes cells: its blocks plus HYPERLINK formulas for its links (a formula rides along
+  in the one values write; a real hyperlink would cost one call per link in Excel).
+- Highlights of offending input cells and the hidden sheet that remembers them, so that the next
+  run clears exactly the cells the tool coloured and never a user's own fill.
+
+Pure: no openpyxl or xlwings import, so a button press pays for neither here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from tyollisyys_xl.core.findings import ERROR, Finding
+from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
+
+GENERATED_NAME = "TyollisyysXL_Generoitu"
+HIGHLIGHT_SHEET = "Korostukset"
+HIGHLIGHT_HEADERS = ["Välilehti", "Solu"]
+ERROR_FILL = "FFC7CE"  # light red, as Excel's "bad" style
+WARNING_FILL = "FFEB9C"  # light yellow, as Excel's "neutral" style
+
+# Characters XML 1.0 cannot carry; openpyxl refuses them, Excel would show garbage.
+_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+class GeneratedSheetConflict(Exception):
+    """A sheet the tool must write already exists and is not the tool's own: it is never overwritten."""
+
+    def __init__(self, sheet: str):
+        self.sheet = sheet
+        super().__init__(
+            f"Välilehti '{sheet}' on jo työkirjassa, mutta sitä ei ole tehnyt tämä työkalu. "
+            f"Nimeä se uudelleen, niin työkalu voi luoda oman '{sheet}'-välilehtensä."
+        )
+
+
+def quote_sheet(name: str) -> str:
+    """A sheet name as a formula reference prefix; quoting is always valid, so always quote."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def marker_reference(sheet: str) -> str:
+    return f"={quote_sheet(sheet)}!$A$1"
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+def parse_cell(address: str) -> tuple[int, int]:
+    """'D17' -> (17, 4)."""
+    match = _CELL.match(address.strip())
+    if not match:
+        raise ValueError(f"not a cell address: {address!r}")
+    return int(match.group(2)), column_index(match.group(1))
+
+
+def cell_address(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def expand_cells(address: str) -> list[tuple[int, int]]:
+    """'D17' or 'D17:E18' -> the cells it covers."""
+    first, _, last = address.partition(":")
+    (r1, c1), (r2, c2) = parse_cell(first), parse_cell(last or first)
+    return [(r, c) for r in range(min(r1, r2), max(r1, r2) + 1) for c in range(min(c1, c2), max(c1, c2) + 1)]
+
+
+def frozen_range(scroll_top_left: str) -> str | None:
+    """SheetSpec.freeze names the first scrolling cell (as openpyxl does); Excel's freeze_at wants the frozen part."""
+    row, col = parse_cell(scroll_top_left)
+    if row > 1 and col > 1:
+        return cell_address(row - 1, col - 1)
+    if row > 1:
+        return f"1:{row - 1}"
+    if col > 1:
+        return f"A:{column_letter(col - 1)}"
+    return None
+
+
+def header_sections(header: str) -> dict[str, str]:
+    """Split Excel header code text ('&L...&C...&R...') into its left/center/right sections."""
+    parts = re.split(r"&([LCR])", header)
+    sections = {"left": "", "center": "", "right": ""}
+    if parts[0]:
+        sections["center"] = parts[0]
+    keys = {"L": "left", "C": "center", "R": "right"}
+    for code, text in zip(parts[1::2], parts[2::2]):
+        sections[keys[code]] += text
+    return sections
+
+
+def clean_value(value: Any) -> Any:
+    """One value as both renderers write it: plain Python scalars, no NaN, no Decimal, no illegal characters."""
+    if value is None or isinstance(value, (bool, Formula)):
+        return value
+    if value.__class__.__name__ in ("NAType", "NaTType"):  # pandas' missing values
+        return None
+    if isinstance(value, str):
+        return _ILLEGAL_CHARACTERS.sub("", value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        value = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        return value.replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "item"):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def hyperlink_formula(link: Hyperlink) -> Formula:
+    """An in-workbook link as a HYPERLINK formula: works in Excel, Excel on the web and LibreOffice alike."""
+    target = link.target.replace('"', '""')
+    text = link.text.replace('"', '""')
+    return Formula(f'=HYPERLINK("#{target}","{text}")', cached=link.text)
+
+
+def sheet_cells(spec: SheetSpec) -> dict[tuple[int, int], Any]:
+    """Every cell the spec writes, links included, as {(row, col): clean value}."""
+    cells = {key: clean_value(value) for key, value in spec.values_grid().items()}
+    for link in spec.hyperlinks:
+        cells[parse_cell(link.cell)] = hyperlink_formula(link)
+    return cells
+
+
+def dense_block(cells: Mapping[tuple[int, int], Any]) -> Block | None:
+    """The bounding rectangle of the cells as one Block (gaps None): a new sheet takes it in one write."""
+    if not cells:
+        return None
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    top, left = min(rows), min(cols)
+    grid = [[None] * (max(cols) - left + 1) for _ in range(max(rows) - top + 1)]
+    for (r, c), value in cells.items():
+        grid[r - top][c - left] = value
+    return Block(row=top, col=left, values=grid)
+
+
+def check_sheet_names(specs: Sequence[SheetSpec], existing: Iterable[str], generated: Iterable[str]) -> None:
+    """Refuse before anything is written when a spec would replace a sheet the tool did not make."""
+    ours = {name.casefold() for name in generated}
+    for spec in specs:
+        if any(name.casefold() == spec.name.casefold() and name.casefold() not in ours for name in existing):
+            raise GeneratedSheetConflict(spec.name)
+
+
+def placement(existing: Sequence[str], removed: Iterable[str]) -> str | None:
+    """The sheet after which the regenerated sheets go.
+
+    The sheet before the first removed one (so a rerun puts them back where they stood), or the last
+    sheet when none is removed; None when nothing is left before them.
+    """
+    removed = {name.casefold() for name in removed}
+    kept = [name for name in existing if name.casefold() not in removed]
+    first_removed = next((i for i, name in enumerate(existing) if name.casefold() in removed), None)
+    if first_removed is None:
+        return kept[-1] if kept else None
+    before = [name for name in existing[:first_removed] if name.casefold() not in removed]
+    return before[-1] if before else None
+
+
+def highlight_fills(findings: Iterable[Finding], skip_sheets: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """{sheet: {cell: fill}} for findings located to a cell; an error's colour wins over a warning's."""
+    skip = {name.casefold() for name in skip_sheets}
+    fills: dict[str, dict[str, str]] = {}
+    for finding in findings:
+        if not finding.cell or finding.sheet.casefold() in skip:
+            continue
+        colour = ERROR_FILL if finding.severity == ERROR else WARNING_FILL
+        try:
+            cells = expand_cells(finding.cell)
+        except ValueError:
+            continue
+        sheet_fills = fills.setdefault(finding.sheet, {})
+        for row, col in cells:
+            address = cell_address(row, col)
+            if sheet_fills.get(address) != ERROR_FILL:
+                sheet_fills[address] = colour
+    return fills
+
+
+def highlight_state_spec(fills: Mapping[str, Mapping[str, str]]) -> SheetSpec:
+    """The hidden sheet that remembers which cells this run coloured (rendered like any generated sheet)."""
+    rows = [[sheet, cell] for sheet in sorted(fills) for cell in sorted(fills[sheet], key=parse_cell)]
+    return SheetSpec(
+        name=HIGHLIGHT_SHEET,
+        blocks=[Block(1, 1, [HIGHLIGHT_HEADERS, *rows])],
+        styles=[Style("A1:B1", bold=True)],
+        hidden=True,
+    )
+
+
+def read_highlight_state(values: Sequence[Sequence[Any]] | None) -> dict[str, set[str]]:
+    """{sheet: cells} from the hidden sheet's values; anything unreadable is ignored (it is only a memory)."""
+    state: dict[str, set[str]] = {}
+    for row in list(values or [])[1:]:
+        if len(row) < 2 or not isinstance(row[0], str) or not isinstance(row[1], str):
+            continue
+        try:
+            parse_cell(row[1])
+        except ValueError:
+            continue
+        state.setdefault(row[0], set()).add(row[1].strip().upper())
+    return state
+
+
+def fill_changes(
+    previous: Mapping[str, Iterable[str]], current: Mapping[str, Mapping[str, str]], sheets: Iterable[str]
+) -> dict[str, dict[tuple[int, int], str | None]]:
+    """Per existing sheet: new highlights get their fill, last run's highlights that are gone get none."""
+    changes: dict[str, dict[tuple[int, int], str | None]] = {}
+    for sheet in sheets:
+        sheet_changes = {parse_cell(cell): None for cell in previous.get(sheet, ())}
+        sheet_changes.update({parse_cell(cell): fill for cell, fill in current.get(sheet, {}).items()})
+        if sheet_changes:
+            changes[sheet] = sheet_changes
+    return changes
+
+
+def fill_bands(
+    changes: Mapping[tuple[int, int], str | None], max_cells: int = 10_000
+) -> list[tuple[int, int, list[list[Any]]]]:
+    """Fill changes as few rectangles as possible, (top, left, matrix) with ... for "leave as it is".
+
+    Rectangles span the changed columns and at most max_cells cells (xlwings' set_colors limit), so a
+    handful of calls colour any number of cells.
+    """
+    if not changes:
+        return []
+    left = min(c for _, c in changes)
+    width = max(c for _, c in changes) - left + 1
+    rows_per_band = max(1, max_cells // width)
+    bands = []
+    rows = sorted({r for r, _ in changes})
+    i = 0
+    while i < len(rows):
+        top = rows[i]
+        while i + 1 < len(rows) and rows[i + 1] < top + rows_per_band:
+            i += 1
+        bottom = rows[i]
+        matrix = [[changes.get((r, left + k), ...) for k in range(width)] for r in range(top, bottom + 1)]
+        bands.append((top, left, matrix))
+        i += 1
+    return bands
+
+
+def cf_operand(value: Any) -> str:
+    """A conditional-format comparison value as formula text: numbers as they are, text quoted."""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    return repr(float(value)) if isinstance(value, Decimal) else str(value)
+
+
+def _bounds(address: str) -> tuple[int, int, int, int]:
+    first, _, last = address.partition(":")
+    (r1, c1), (r2, c2) = parse_cell(first), parse_cell(last or first)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def coalesce_styles(styles: Iterable[Style]) -> list[Style]:
+    """Merge styles that format alike and together form a rectangle into one range.
+
+    A per-column or per-row loop of the same format becomes one range: one call in Excel instead of
+    one per column or row. A style merges into an earlier one only when no style between them
+    touches either range, so the result is the same as applying them one by one.
+    """
+    merged: list[Style] = []
+    for style in styles:
+        for j in range(len(merged) - 1, -1, -1):
+            if _mergeable(merged[j], style):
+                top, left, bottom, right = (
+                    f(a, b) for f, a, b in zip((min, min, max, max), _bounds(merged[j].range), _bounds(style.range))
+                )
+                merged[j] = replace(style, range=f"{cell_address(top, left)}:{cell_address(bottom, right)}")
+                break
+            if _overlap(merged[j], style):
+                merged.append(style)
+                break
+        else:
+            merged.append(style)
+    return merged
+
+
+def _overlap(a: Style, b: Style) -> bool:
+    try:
+        (t1, l1, b1, r1), (t2, l2, b2, r2) = _bounds(a.range), _bounds(b.range)
+    except ValueError:  # whole rows or columns: assume they touch
+        return True
+    return t1 <= b2 and t2 <= b1 and l1 <= r2 and l2 <= r1
+
+
+def _mergeable(a: Style, b: Style) -> bool:
+    if replace(a, range="") != replace(b, range=""):
+        return False
+    try:
+        (t1, l1, b1, r1), (t2, l2, b2, r2) = _bounds(a.range), _bounds(b.range)
+    except ValueError:  # whole rows or columns ("A:A") are left as they are
+        return False
+    side_by_side = (t1, b1) == (t2, b2) and (l2 == r1 + 1 or l1 == r2 + 1)
+    stacked = (l1, r1) == (l2, r2) and (t2 == b1 + 1 or t1 == b2 + 1)
+    return side_by_side or stacked

@@ -1,0 +1,265 @@
+"""An xlwings Book as WorkbookSource and WorkbookTarget: the path inside Excel (buttons).
+
+Every call to Excel is slow, so the number of calls never depends on the data: one read per sheet,
+one values write per generated sheet (the whole sheet as one 2-D block, links as HYPERLINK
+formulas inside it), a fixed handful per style, conditional format and chart of a spec, and a few
+rectangles for all highlights together.
+
+Works on every xlwings engine through the public API: desktop Excel (Windows/Mac, COM/AppleScript)
+and the remote engine (xlwings Server/Lite; tests use `xw.Book(json=...)`). A client that cannot do a
+formatting feature raises NotImplementedError; the feature is then skipped, never the values (see
+docs/excel.md for the list).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import xlwings as xw
+
+from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, Style
+from tyollisyys_xl.io.generated import (
+    GENERATED_NAME,
+    HIGHLIGHT_SHEET,
+    cf_operand,
+    check_sheet_names,
+    coalesce_styles,
+    dense_block,
+    fill_bands,
+    fill_changes,
+    frozen_range,
+    header_sections,
+    highlight_state_spec,
+    marker_reference,
+    parse_cell,
+    placement,
+    read_highlight_state,
+    sheet_cells,
+)
+
+# Excel would turn such text into a formula, number, date or boolean when written as a value;
+# a leading apostrophe (Excel's quote prefix) keeps it text and is not part of the cell's value.
+_TEXT_PREFIX_TRIGGERS = ("=", "+", "-", "@", "'")
+_LOOKS_NUMERIC = re.compile(r"^[\s\d.,:/%€$()eE+\-]*\d[\s\d.,:/%€$()eE+\-]*$")
+_BOOLEAN_WORDS = {"TRUE", "FALSE", "TOSI", "EPÄTOSI"}
+
+_CF_OPERATORS = {
+    "between": "between",
+    "notBetween": "not_between",
+    "equal": "equal_to",
+    "notEqual": "not_equal_to",
+    "greaterThan": "greater_than",
+    "lessThan": "less_than",
+    "greaterThanOrEqual": "greater_than_or_equal",
+    "lessThanOrEqual": "less_than_or_equal",
+}
+_CHART_TYPES = {"line": "line_markers", "bar": "bar_clustered", "column": "column_clustered", "pie": "pie"}
+
+
+def excel_value(value: Any) -> Any:
+    """A clean cell value as Excel must receive it in a values write."""
+    if isinstance(value, Formula):
+        return value.text if value.text.startswith("=") else "=" + value.text
+    if isinstance(value, str) and value and (
+        value.startswith(_TEXT_PREFIX_TRIGGERS) or _LOOKS_NUMERIC.match(value) or value.upper() in _BOOLEAN_WORDS
+    ):
+        return "'" + value
+    return value
+
+
+def icon_set_name(excel_name: str) -> str:
+    """Excel's icon set name ('3TrafficLights1') as xlwings spells it ('3_traffic_lights_1')."""
+    return re.sub(r"(?<!^)(?=[A-Z])|(?<=[a-z])(?=\d)", "_", excel_name).lower()
+
+
+def _optional(action: Callable[[], Any]) -> None:
+    """Run a formatting call the client may not support; without it the sheet still has every value."""
+    try:
+        action()
+    except NotImplementedError:
+        pass
+
+
+class XlwingsBook:
+    """WorkbookSource and WorkbookTarget over an xlwings Book."""
+
+    def __init__(self, book: xw.Book):
+        self.book = book
+        self.remote = book.app.engine.name == "remote"
+
+    # -- reading -------------------------------------------------------------------------------
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def sheet_values(self, name: str) -> list[list[Any]]:
+        sheet = self.book.sheets[name]
+        last = sheet.used_range.last_cell
+        return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+
+    def generated_sheets(self) -> list[str]:
+        return [
+            sheet.name
+            for sheet in self.book.sheets
+            if any(name.name.rsplit("!", 1)[-1] == GENERATED_NAME for name in sheet.names)
+        ]
+
+    # -- writing -------------------------------------------------------------------------------
+    def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:
+        existing, generated = self.sheet_names(), self.generated_sheets()
+        check_sheet_names(specs, existing, generated)
+        wanted = {spec.name.casefold() for spec in specs}
+        removed = [name for name in generated if name.casefold() in wanted]
+        anchor = placement(existing, removed)
+        for name in removed:
+            self.book.sheets[name].delete()
+        previous = self.book.sheets[anchor] if anchor else None
+        for spec in specs:
+            if previous is None:
+                sheet = self.book.sheets.add(name=spec.name, before=self.book.sheets[0])
+            else:
+                sheet = self.book.sheets.add(name=spec.name, after=previous)
+            self._render(sheet, spec)
+            previous = sheet
+
+    def highlight_cells(self, fills: Mapping[str, Mapping[str, str]]) -> None:
+        generated = set(self.generated_sheets())
+        state = self.sheet_values(HIGHLIGHT_SHEET) if HIGHLIGHT_SHEET in generated else None
+        inputs = [name for name in self.sheet_names() if name not in generated]
+        for sheet_name, changes in fill_changes(read_highlight_state(state), fills, inputs).items():
+            sheet = self.book.sheets[sheet_name]
+            for top, left, matrix in fill_bands(changes):
+                colours = [[c if c in (None, ...) else "#" + c for c in row] for row in matrix]
+                bottom_right = (top + len(matrix) - 1, left + len(matrix[0]) - 1)
+                sheet.range((top, left), bottom_right).set_colors(colours)
+        self.replace_generated_sheets([highlight_state_spec({s: fills[s] for s in inputs if s in fills})])
+
+    def write_named_cells(self, values: Mapping[str, Any]) -> None:
+        """Write status values into the workbook's named cells (Ohjaus); names that do not exist are skipped."""
+        known = {name.name for name in self.book.names}
+        for name, value in values.items():
+            if name in known:
+                self.book.names[name].refers_to_range.value = excel_value(value)
+
+    def pending_writes(self) -> int | None:
+        """How many writes the remote engine holds back (None for desktop Excel, which writes at once)."""
+        return len(self.book.json()["actions"]) if self.remote else None
+
+    def discard_writes_after(self, mark: int | None) -> None:
+        """Drop the writes queued after mark, so a failed run sends nothing half-done to the client."""
+        if mark is not None:
+            del self.book.json()["actions"][mark:]
+
+    def alert(self, message: str, title: str) -> None:
+        self.book.app.alert(message, title=title, mode="critical")
+
+    # -- one sheet -----------------------------------------------------------------------------
+    def _render(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
+        block = dense_block(sheet_cells(spec))
+        if block:
+            sheet.range((block.row, block.col)).value = [[excel_value(v) for v in row] for row in block.values]
+        for style in coalesce_styles(spec.styles):
+            self._style(sheet.range(style.range), style)
+        for letter, width in spec.column_widths.items():
+            # Desktop Excel measures widths in characters, the remote clients in points.
+            points = round((width * 7 + 5) * 0.75, 2) if self.remote else width
+            _optional(lambda r=sheet.range(f"{letter}1"), w=points: setattr(r, "column_width", w))
+        for row, height in spec.row_heights.items():
+            _optional(lambda r=sheet.range(f"A{row}"), h=height: setattr(r, "row_height", h))
+        for rule in spec.conditional_formats:
+            _optional(lambda r=rule: _add_conditional_format(sheet.range(r.range).conditional_formats, r))
+        for chart in spec.charts:
+            _optional(lambda c=chart: _add_chart(sheet, c))
+        frozen = frozen_range(spec.freeze) if spec.freeze else None
+        if frozen:
+            _optional(lambda: sheet.freeze_panes.freeze_at(frozen))
+        if spec.print_setup and spec.print_setup.print_area:
+            _optional(lambda: setattr(sheet.page_setup, "print_area", spec.print_setup.print_area))
+        if not self.remote and sys.platform.startswith("win"):
+            _windows_sheet_extras(sheet, spec)
+        sheet.names.add(GENERATED_NAME, marker_reference(spec.name))
+        if spec.hidden:
+            sheet.visible = False
+
+    @staticmethod
+    def _style(rng: xw.Range, style: Style) -> None:
+        if style.number_format:
+            rng.number_format = style.number_format
+        if style.bold:
+            rng.font.bold = True
+        if style.italic:
+            rng.font.italic = True
+        if style.font_size:
+            rng.font.size = style.font_size
+        if style.font_color:
+            rng.font.color = "#" + style.font_color
+        if style.fill:
+            rng.color = "#" + style.fill
+        if style.wrap:
+            rng.wrap_text = True
+        if style.align:
+            _optional(lambda: setattr(rng, "horizontal_alignment", style.align))
+        if style.border:
+            _optional(lambda: rng.borders.set("all", line_style="continuous", color="#A6A6A6"))  # thin is the default
+
+
+def _add_conditional_format(formats, rule: ConditionalFormat) -> None:
+    colours = {"fill_color": rule.fill and "#" + rule.fill, "font_color": rule.font_color and "#" + rule.font_color}
+    if rule.kind == "cell_is":
+        operands = [cf_operand(v) for v in rule.values]
+        formats.add_cell_value(_CF_OPERATORS[rule.operator], *operands, **colours)
+    elif rule.kind == "text":
+        formats.add_cell_value("equal_to", cf_operand(str(rule.values[0])), **colours)
+    elif rule.kind == "icon_set":
+        formats.add_icon_set(icon_set_name(rule.icon_style), thresholds=list(rule.values))
+    elif rule.kind == "data_bar":
+        low, high = rule.values if rule.values else (None, None)
+        formats.add_data_bar("#" + (rule.fill or "638EC6"), minimum=low, maximum=high)
+    elif rule.kind == "color_scale":
+        formats.add_color_scale(["#" + colour for colour in rule.values])
+    else:
+        raise ValueError(f"unknown conditional format kind {rule.kind!r}")
+
+
+def _chart_source(chart: Chart) -> tuple[tuple[int, int], tuple[int, int]]:
+    """One rectangle holding the categories and every series: Excel reads the series from its columns."""
+    cells = []
+    for series in chart.series:
+        for address in filter(None, (series.values, series.categories)):
+            first, _, last = address.partition(":")
+            cells += [parse_cell(first), parse_cell(last or first)]
+    rows, cols = [r for r, _ in cells], [c for _, c in cells]
+    return (min(rows), min(cols)), (max(rows), max(cols))
+
+
+def _add_chart(sheet: xw.Sheet, spec: Chart) -> None:
+    points_per_cm = 72 / 2.54
+    chart = sheet.charts.add(
+        anchor=sheet.range(spec.anchor),
+        width=spec.width_cm * points_per_cm,
+        height=spec.height_cm * points_per_cm,
+        chart_type=_CHART_TYPES[spec.kind],
+    )
+    chart.set_source_data(sheet.range(*_chart_source(spec)), plot_by="columns")
+    chart.title = spec.title
+
+
+def _windows_sheet_extras(sheet: xw.Sheet, spec: SheetSpec) -> None:
+    """Tab colour and page setup have no xlwings API: set them through COM on desktop Excel for Windows."""
+    if spec.tab_color:
+        red, green, blue = (int(spec.tab_color[i : i + 2], 16) for i in (0, 2, 4))
+        sheet.api.Tab.Color = red + green * 256 + blue * 65536
+    setup: PrintSetup | None = spec.print_setup
+    if setup is None:
+        return
+    page = sheet.api.PageSetup
+    page.PaperSize = 9  # xlPaperA4
+    page.Orientation = 2 if setup.landscape else 1
+    page.Zoom = False
+    page.FitToPagesWide = setup.fit_width
+    page.FitToPagesTall = setup.fit_height or False
+    if setup.header:
+        sections = header_sections(setup.header)
+        page.LeftHeader, page.CenterHeader, page.RightHeader = sections["left"], sections["center"], sections["right"]
