@@ -396,7 +396,7 @@ CELL_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(CELL_VALUES, min_size=0, max_size=10), min_size=1, max_size=6), st.sampled_from(
     ["Mittarit", "Toteumat", "Kunnat", "Tukilajit", "Tukibudjetti", "Sidonnat", "Maksatukset", "Palvelukustannukset"]))
 def test_any_cell_values_give_findings_never_an_exception(master_sheets, rows, sheet):

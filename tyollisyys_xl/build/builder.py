@@ -402,16 +402,16 @@ class Writer:
         self.first_col, self.last_col = columns
         self.row = 0
 
-    def line(self, text: str, height_lines: int | None = None, **props: Any) -> int:
-        """Text across all columns, wrapped; returns the row it stands on."""
+    def line(self, text: str, **props: Any) -> None:
+        """Text across the columns, wrapped; the row is made as tall as the text needs (Excel does not
+        grow merged cells itself)."""
         cell_format = self.formats.get(text_wrap=True, valign="top", **props)
         size = props.get("font_size", 11)
-        lines = height_lines or max(1, math.ceil(len(text) * size / 11 / self.width_chars))
+        lines = max(1, math.ceil(len(text) * size / 11 / self.width_chars))
         self.sheet.merge_range(self.row, self.first_col, self.row, self.last_col, "", cell_format)
         self.sheet.write_string(self.row, self.first_col, text, cell_format)
         self.sheet.set_row(self.row, max(15.0, 15.0 * lines * size / 11))
         self.row += 1
-        return self.row - 1
 
     def heading(self, text: str, size: int = 13) -> None:
         self.line(text, bold=True, font_size=size, font_color="1F4E79")
@@ -559,7 +559,6 @@ def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
     for group, services in groups.items():
         text.line(group, bold=True)
         text.bullets(services)
-    sheet.freeze_panes(0, 0)
 
 
 def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:

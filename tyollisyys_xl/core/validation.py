@@ -286,7 +286,7 @@ def _check_columns(table: _Table) -> None:
     frame = table.raw.frame
     for column in table.schema.columns:
         key = column.key
-        if key not in table.raw.column_letters:
+        if key not in table.raw.column_letters or frame.empty:
             table.values[key] = pd.Series(None, index=frame.index, dtype=object)
             continue
         cells = frame[key]
