@@ -21,7 +21,7 @@ from render_samples import rich_spec
 import tyollisyys_xl.excel as excel
 from tyollisyys_xl.core.sheetspec import Formula
 from tyollisyys_xl.io.calamine_source import CalamineSource
-from tyollisyys_xl.io.generated import ERROR_FILL, HIGHLIGHT_SHEET, sheet_cells
+from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, sheet_cells
 from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
 from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value
 from tyollisyys_xl.jobs import read_sheets, run_job
@@ -147,6 +147,26 @@ def test_both_renderers_write_the_same_cells(demo_path, tmp_path):
         expected = spec_cells(spec)
         assert_same_cells(file_cells(headless[spec.name]), expected, spec.name)
         assert {k: excel_view(v) for k, v in written_cells(actions(excel_book), spec.name).items()} == expected, spec.name
+
+
+def test_formats_conditional_formats_and_charts_reach_excel(demo_path):
+    book = remote_book(demo_path)
+    XlwingsBook(book).replace_generated_sheets([rich_spec()])
+    done = actions(book)
+    funcs = collections.Counter(a["func"] for a in done)
+    assert funcs["setValues"] == 1  # the whole sheet, links included, in one write
+    rules = [a["args"][0] for a in done if a["func"] == "addConditionalFormat"]
+    assert sorted(r["type"] for r in rules) == ["CellValue", "CellValue", "CellValue", "ColorScale", "DataBar", "IconSet"]
+    assert {"operator": "Between", "formula1": "5", "formula2": "10"}.items() <= rules[1].items()
+    assert rules[3]["icon_set"] == "ThreeTrafficLights1" and rules[3]["thresholds"] == [6, 12]
+    chart = next(a for a in done if a["func"] == "addChart")
+    assert chart["args"][1:4] == ["LineMarkers", "Raportti", "$B$3:$B$15"]  # values with their header
+    assert next(a for a in done if a["func"] == "setChartXAxisValues")["args"][1:] == ["Raportti", "$A$4:$A$15"]
+    assert next(a for a in done if a["func"] == "freezePaneAtRange")["args"] == ["3:3"]
+    assert next(a for a in done if a["func"] == "setPrintArea")["args"] == ["A1:F16"]
+    formats = {a["args"][0] for a in done if a["func"] == "setNumberFormat"}
+    assert formats == {"0.0", '#,##0.00 "€"'}
+    assert next(a for a in done if a["func"] == "namesAdd")["args"] == [GENERATED_NAME, "='Raportti'!$A$1"]
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)

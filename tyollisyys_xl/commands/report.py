@@ -74,6 +74,7 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None):
     result = run_job(sheets, "all", as_of=as_of, facts=facts)
     write_result(target, result)
     target.write_named_cells(result.status(dt.datetime.now().replace(microsecond=0)))
+    book.calculation.fullCalcOnLoad = True  # openpyxl writes formulas without results: compute them on opening
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         write_atomically(out, book.save)

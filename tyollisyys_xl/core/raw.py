@@ -125,24 +125,21 @@ def raw_table(schema: TableSchema, values: list[list[Any]] | None) -> RawTable:
     wanted = {_normalize_header(c.header): c.key for c in schema.columns}
     header_index = _find_header_row(values, set(wanted))
     if header_index is None:
-        if not any(not is_blank(v) for row in values for v in row):
-            headers = ", ".join(schema.headers)
-            message = f"Välilehti on tyhjä: otsikkorivi puuttuu (odotettiin sarakkeita {headers})."
-        else:
-            message = f"Välilehdeltä ei löydy otsikkoriviä (odotettiin sarakkeita {', '.join(schema.headers)})."
-        finding = Finding(ERROR, sheet, "A1", None, "OTSIKKORIVI", message)
+        empty = all(is_blank(v) for row in values for v in row)
+        what = "Välilehti on tyhjä" if empty else "Välilehdeltä ei löydy otsikkoriviä"
+        finding = Finding(ERROR, sheet, "A1", None, "OTSIKKORIVI", f"{what} (odotettiin sarakkeita {', '.join(schema.headers)}).")
         return RawTable(schema, _empty_frame(schema), {}, problems=[finding])
 
     header_cells = values[header_index]
     header_row = header_index + 1
     positions: dict[str, int] = {}
     extras: dict[int, str] = {}
-    for col, cell in enumerate(header_cells):
-        key = wanted.get(_normalize_header(cell))
+    for col, header in enumerate(header_cells):
+        key = wanted.get(_normalize_header(header))
         if key is not None and key not in positions:
             positions[key] = col
-        elif not is_blank(cell):
-            extras[col] = cell
+        elif not is_blank(header):
+            extras[col] = header
     renamed = _pair_renamed(schema, positions, extras)
     problems = _shape_findings(schema, header_row, positions, renamed, extras, header_cells)
     mapping = {**positions, **renamed}

@@ -89,6 +89,7 @@ class XlwingsBook:
     def __init__(self, book: xw.Book):
         self.book = book
         self.remote = book.app.engine.name == "remote"
+        self._generated: list[str] | None = None  # read once, then kept up to date by our own writes
 
     # -- reading -------------------------------------------------------------------------------
     def sheet_names(self) -> list[str]:
@@ -100,11 +101,14 @@ class XlwingsBook:
         return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
 
     def generated_sheets(self) -> list[str]:
-        return [
-            sheet.name
-            for sheet in self.book.sheets
-            if any(name.name.rsplit("!", 1)[-1] == GENERATED_NAME for name in sheet.names)
-        ]
+        """The sheets carrying the tool's mark, looked up once (each lookup is a round of calls in Excel)."""
+        if self._generated is None:
+            self._generated = [
+                sheet.name
+                for sheet in self.book.sheets
+                if any(name.name.rsplit("!", 1)[-1] == GENERATED_NAME for name in sheet.names)
+            ]
+        return list(self._generated)
 
     # -- writing -------------------------------------------------------------------------------
     def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:
@@ -115,6 +119,7 @@ class XlwingsBook:
         anchor = placement(existing, removed)
         for name in removed:
             self.book.sheets[name].delete()
+        self._generated = [name for name in generated if name not in removed]
         previous = self.book.sheets[anchor] if anchor else None
         for spec in specs:
             if previous is None:
@@ -122,6 +127,7 @@ class XlwingsBook:
             else:
                 sheet = self.book.sheets.add(name=spec.name, after=previous)
             self._render(sheet, spec)
+            self._generated.append(spec.name)
             previous = sheet
 
     def highlight_cells(self, fills: Mapping[str, Mapping[str, str]]) -> None:
@@ -157,7 +163,8 @@ class XlwingsBook:
 
     # -- one sheet -----------------------------------------------------------------------------
     def _render(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
-        block = dense_block(sheet_cells(spec))
+        cells = sheet_cells(spec)
+        block = dense_block(cells)
         if block:
             sheet.range((block.row, block.col)).value = [[excel_value(v) for v in row] for row in block.values]
         for style in coalesce_styles(spec.styles):
@@ -171,7 +178,7 @@ class XlwingsBook:
         for rule in spec.conditional_formats:
             _optional(lambda r=rule: _add_conditional_format(sheet.range(r.range).conditional_formats, r))
         for chart in spec.charts:
-            _optional(lambda c=chart: _add_chart(sheet, c))
+            _optional(lambda c=chart: _add_chart(sheet, c, cells))
         frozen = frozen_range(spec.freeze) if spec.freeze else None
         if frozen:
             _optional(lambda: sheet.freeze_panes.freeze_at(frozen))
@@ -223,18 +230,17 @@ def _add_conditional_format(formats, rule: ConditionalFormat) -> None:
         raise ValueError(f"unknown conditional format kind {rule.kind!r}")
 
 
-def _chart_source(chart: Chart) -> tuple[tuple[int, int], tuple[int, int]]:
-    """One rectangle holding the categories and every series: Excel reads the series from its columns."""
-    cells = []
-    for series in chart.series:
-        for address in filter(None, (series.values, series.categories)):
-            first, _, last = address.partition(":")
-            cells += [parse_cell(first), parse_cell(last or first)]
+def _bounds(addresses: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
+    cells = [parse_cell(part) for address in addresses for part in address.split(":")]
     rows, cols = [r for r, _ in cells], [c for _, c in cells]
     return (min(rows), min(cols)), (max(rows), max(cols))
 
 
-def _add_chart(sheet: xw.Sheet, spec: Chart) -> None:
+def _add_chart(sheet: xw.Sheet, spec: Chart, cells: Mapping[tuple[int, int], Any]) -> None:
+    """Excel charts one rectangle: the series side by side, with the row above when it holds their names."""
+    (top, left), (bottom, right) = _bounds([series.values for series in spec.series])
+    if all(cells.get((top - 1, parse_cell(s.values.split(":")[0])[1])) == s.name for s in spec.series):
+        top -= 1
     points_per_cm = 72 / 2.54
     chart = sheet.charts.add(
         anchor=sheet.range(spec.anchor),
@@ -242,7 +248,10 @@ def _add_chart(sheet: xw.Sheet, spec: Chart) -> None:
         height=spec.height_cm * points_per_cm,
         chart_type=_CHART_TYPES[spec.kind],
     )
-    chart.set_source_data(sheet.range(*_chart_source(spec)), plot_by="columns")
+    chart.set_source_data(sheet.range((top, left), (bottom, right)), plot_by="columns")
+    categories = next((s.categories for s in spec.series if s.categories), None)
+    if categories:
+        chart.set_x_axis_values(sheet.range(categories))
     chart.title = spec.title
 
 
