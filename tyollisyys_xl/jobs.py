@@ -16,7 +16,7 @@ from typing import Any
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
 from tyollisyys_xl.core.sheetspec import SheetSpec
 from tyollisyys_xl.io.generated import GeneratedSheetConflict, check_sheet_names, highlight_fills, highlight_state_spec
-from tyollisyys_xl.io.workbook import WorkbookSource
+from tyollisyys_xl.io.workbook import WorkbookSource, WorkbookTarget
 
 
 @dataclass(frozen=True)
@@ -81,15 +81,11 @@ def failure_status(job: str, message: str, when: dt.datetime) -> dict[str, Any]:
 
 
 def failure_message(exc: BaseException) -> str:
-    """What a user is told when a run fails; a bug is named as one, never shown as a traceback."""
-    from tyollisyys_xl.io.errors import WorkbookReadError
-
-    if isinstance(exc, WorkbookReadError):
-        return exc.message
+    """What a user is told when a run fails; a fault is named as one, never shown as a traceback."""
     if isinstance(exc, GeneratedSheetConflict):
         return str(exc)
     return (
-        f"Odottamaton virhe ({type(exc).__name__}: {exc}). Syötteisiin ei koskettu. "
+        f"Odottamaton virhe ({type(exc).__name__}: {exc}). Syötteiden arvoja ei muutettu. "
         "Ilmoita virheestä työkalun ylläpitäjälle."
     )
 
@@ -113,35 +109,35 @@ def run_job(
     from tyollisyys_xl.core.reports.tarkistus import tarkistus_sheet
     from tyollisyys_xl.core.validation import validate_sheets
 
-    spec = JOBS[job]
+    plan = JOBS[job]
     validation = validate_sheets(sheets, facts)
     tables = validation.tables
     specs = [tarkistus_sheet(validation.findings)]
     attainment = budget = None
-    if spec.attainment_sheets or spec.cards:
+    if plan.attainment_sheets or plan.cards:
         from tyollisyys_xl.core.attainment import compute_attainment
 
         attainment = compute_attainment(tables, as_of=as_of)
-    if spec.budget_sheets or spec.cards:
+    if plan.budget_sheets or plan.cards:
         from tyollisyys_xl.core.budget import compute_budget
 
         budget = compute_budget(tables)
-    if spec.attainment_sheets:
+    if plan.attainment_sheets:
         from tyollisyys_xl.core.reports.toteutuminen import toteutuminen_sheets
 
         specs += toteutuminen_sheets(attainment, tables)
-    if spec.budget_sheets:
+    if plan.budget_sheets:
         from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 
         specs += budget_sheets(budget, tables)
-    if spec.cards:
+    if plan.cards:
         from tyollisyys_xl.core.reports.cards import municipality_cards
 
         specs += municipality_cards(tables, budget, attainment)
     return JobResult(job=job, specs=specs, findings=list(validation.findings))
 
 
-def write_result(target, result: JobResult) -> None:
+def write_result(target: WorkbookTarget, result: JobResult) -> None:
     """Write the generated sheets and the highlights; refuses before writing anything on a name clash."""
     state = highlight_state_spec({})
     check_sheet_names([*result.specs, state], target.sheet_names(), target.generated_sheets())

@@ -22,6 +22,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.findings import ERROR, Finding
 from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
 
@@ -56,14 +57,6 @@ def marker_reference(sheet: str) -> str:
     return f"={quote_sheet(sheet)}!$A$1"
 
 
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def column_index(letters: str) -> int:
     index = 0
     for ch in letters.upper():
@@ -79,10 +72,6 @@ def parse_cell(address: str) -> tuple[int, int]:
     return int(match.group(2)), column_index(match.group(1))
 
 
-def cell_address(row: int, col: int) -> str:
-    return f"{column_letter(col)}{row}"
-
-
 def expand_cells(address: str) -> list[tuple[int, int]]:
     """'D17' or 'D17:E18' -> the cells it covers."""
     first, _, last = address.partition(":")
@@ -94,7 +83,7 @@ def frozen_range(scroll_top_left: str) -> str | None:
     """SheetSpec.freeze names the first scrolling cell (as openpyxl does); Excel's freeze_at wants the frozen part."""
     row, col = parse_cell(scroll_top_left)
     if row > 1 and col > 1:
-        return cell_address(row - 1, col - 1)
+        return cell(row - 1, col - 1)
     if row > 1:
         return f"1:{row - 1}"
     if col > 1:
@@ -201,7 +190,7 @@ def highlight_fills(findings: Iterable[Finding], skip_sheets: Iterable[str] = ()
             continue
         sheet_fills = fills.setdefault(finding.sheet, {})
         for row, col in cells:
-            address = cell_address(row, col)
+            address = cell(row, col)
             if sheet_fills.get(address) != ERROR_FILL:
                 sheet_fills[address] = colour
     return fills
@@ -209,7 +198,7 @@ def highlight_fills(findings: Iterable[Finding], skip_sheets: Iterable[str] = ()
 
 def highlight_state_spec(fills: Mapping[str, Mapping[str, str]]) -> SheetSpec:
     """The hidden sheet that remembers which cells this run coloured (rendered like any generated sheet)."""
-    rows = [[sheet, cell] for sheet in sorted(fills) for cell in sorted(fills[sheet], key=parse_cell)]
+    rows = [[sheet, address] for sheet in sorted(fills) for address in sorted(fills[sheet], key=parse_cell)]
     return SheetSpec(
         name=HIGHLIGHT_SHEET,
         blocks=[Block(1, 1, [HIGHLIGHT_HEADERS, *rows])],
@@ -238,8 +227,8 @@ def fill_changes(
     """Per existing sheet: new highlights get their fill, last run's highlights that are gone get none."""
     changes: dict[str, dict[tuple[int, int], str | None]] = {}
     for sheet in sheets:
-        sheet_changes = {parse_cell(cell): None for cell in previous.get(sheet, ())}
-        sheet_changes.update({parse_cell(cell): fill for cell, fill in current.get(sheet, {}).items()})
+        sheet_changes = {parse_cell(address): None for address in previous.get(sheet, ())}
+        sheet_changes.update({parse_cell(address): fill for address, fill in current.get(sheet, {}).items()})
         if sheet_changes:
             changes[sheet] = sheet_changes
     return changes
@@ -299,7 +288,7 @@ def coalesce_styles(styles: Iterable[Style]) -> list[Style]:
                 top, left, bottom, right = (
                     f(a, b) for f, a, b in zip((min, min, max, max), _bounds(merged[j].range), _bounds(style.range))
                 )
-                merged[j] = replace(style, range=f"{cell_address(top, left)}:{cell_address(bottom, right)}")
+                merged[j] = replace(style, range=cell_range(top, left, bottom, right))
                 break
             if _overlap(merged[j], style):
                 merged.append(style)

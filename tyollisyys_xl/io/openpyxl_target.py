@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule, IconSet, Rule
 from openpyxl.formatting.rule import FormatObject as Cfvo
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
