@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import uuid
@@ -347,3 +348,13 @@ def test_docs_give_the_status_cells_where_they_are(book):
     docs = (source_root() / "docs" / "workbook.md").read_text(encoding="utf-8")
     for name, _ in STATUS_CELLS:
         assert f"| `{name}` | `{book.defined_names[name].attr_text}` |" in docs
+
+
+def test_written_workbook_gets_ordinary_permissions(tmp_path):
+    """The temporary file behind an atomic write is private (0600); the result must not be."""
+    old = os.umask(0o022)
+    try:
+        out = build_master(tmp_path / "uusi.xlsm")
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections import Counter, defaultdict
 
 import openpyxl
@@ -172,10 +171,9 @@ def test_scaled_demo_passes_validation_without_findings(scaled):
 
 
 @pytest.mark.slow
-def test_national_scale_is_fast(tmp_path, master_path):
-    started = time.perf_counter()
+def test_national_scale_adds_areas_of_eight_municipalities(tmp_path, master_path):
+    """Scale 50 is about the national volume; its speed is measured by benchmarks/run.py, not here."""
     path = make_demo(master_path, tmp_path / "national.xlsm", scale=50, seed=1)
-    assert time.perf_counter() - started < 30
     tables = read_input_tables(open_workbook(path), SCHEMAS)
     assert len(tables["kunnat"].rows) == 400
     assert len(tables["toteumat"].rows) > 25_000

@@ -168,6 +168,13 @@ def test_refuses_a_target_it_cannot_write(user_master, tmp_path, capsys, out_nam
     assert message in capsys.readouterr().err
 
 
+def test_a_failed_save_gets_a_finnish_message_and_leaves_no_temporary_file(user_master, tmp_path, capsys):
+    (tmp_path / "raportti.xlsx").mkdir()  # the target name is taken by a folder: the final move fails
+    assert main(["report", str(user_master), "--out", str(tmp_path / "raportti.xlsx")]) == 2
+    assert "ei voi kirjoittaa" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["raportti.xlsx"]
+
+
 def test_an_unreadable_workbook_gets_a_finnish_message_not_a_traceback(tmp_path, capsys):
     broken = tmp_path / "rikki.xlsm"
     broken.write_bytes(b"PK\x03\x04 ei oikea zip")

@@ -303,6 +303,13 @@ def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):
         assert {k: excel_view(v) for k, v in written_cells(done, spec.name).items()} == spec_cells(spec)
 
 
+def test_the_status_fills_exactly_the_cells_the_builder_names_on_ohjaus(demo_path):
+    from tyollisyys_xl.build.builder import STATUS_CELLS
+
+    result = run_job(read_sheets(CalamineSource(demo_path)), "validate")
+    assert set(result.status(dt.datetime.now())) == {name for name, _ in STATUS_CELLS}
+
+
 def test_text_that_excel_would_reinterpret_gets_the_quote_prefix():
     assert [excel_value(v) for v in ["=1+1", "+358", "-", "@x", "'a", "12,5", "1.2.2026", "tosi", "Jämsä", ""]] == [
         "'=1+1", "'+358", "'-", "'@x", "''a", "'12,5", "'1.2.2026", "'tosi", "Jämsä", ""

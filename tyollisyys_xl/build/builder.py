@@ -632,6 +632,15 @@ def _write_workbook(
 # --- writing, refusing, checking -----------------------------------------
 
 
+def _mode_for(out_path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets what the user's umask allows (mkstemp makes 0600)."""
+    if out_path.exists():
+        return out_path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(out_path: Path, write: Callable[[Path], None], verify: Callable[[Path], None] | None = None) -> Path:
     """Write to a temporary file beside out_path, verify it, then move it over out_path in one step.
 
@@ -646,6 +655,7 @@ def write_atomically(out_path: Path, write: Callable[[Path], None], verify: Call
         write(temp)
         if verify:
             verify(temp)
+        temp.chmod(_mode_for(out_path))
         os.replace(temp, out_path)
     except PermissionError as exc:
         raise BuildError(f"Tiedostoon {out_path} ei voi kirjoittaa ({exc.strerror}). Onko se auki Excelissä?") from exc

@@ -67,7 +67,7 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None):
         try:
             book = openpyxl.load_workbook(workbook)
         except Exception as exc:
-            raise WorkbookReadError(str(workbook), f"työkirjaa ei voi avata ({type(exc).__name__}).") from exc
+            raise WorkbookReadError(str(workbook), f"Työkirjaa ei voi avata ({type(exc).__name__}).") from exc
     target = OpenpyxlTarget(book)
     sheets = read_sheets(source, skip=target.generated_sheets())
     facts = {name: source.sheet_facts(name) for name in sheets}
@@ -77,7 +77,10 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None):
     book.calculation.fullCalcOnLoad = True  # openpyxl writes formulas without results: compute them on opening
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        write_atomically(out, book.save)
+        try:
+            write_atomically(out, book.save)
+        except OSError as exc:
+            raise ReportError(f"Raporttia {out} ei voi kirjoittaa ({exc.strerror or exc}).") from exc
     return result
 
 

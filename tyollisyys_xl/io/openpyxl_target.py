@@ -165,7 +165,14 @@ def _apply_style(ws: Worksheet, style: Style) -> None:
     }
     fill = _solid(style.fill) if style.fill else None
     border = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN) if style.border else None
+    # Registering a format with the workbook is slow; cells that start alike end alike, so the
+    # result for one cell is reused for the rest (openpyxl keeps a cell's format as an index array).
+    done = {}
     for cell in _cells(ws, style.range):
+        before = tuple(cell._style)
+        if before in done:
+            cell._style = copy(done[before])
+            continue
         if style.number_format:
             cell.number_format = style.number_format
         if font_changes:
@@ -182,6 +189,7 @@ def _apply_style(ws: Worksheet, style: Style) -> None:
             cell.alignment = alignment
         if border:
             cell.border = border
+        done[before] = copy(cell._style)
 
 
 def _cf_rule(rule: ConditionalFormat) -> Rule:

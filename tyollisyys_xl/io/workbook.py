@@ -21,6 +21,12 @@ class WorkbookSource(Protocol):
 
 
 class WorkbookTarget(Protocol):
+    def sheet_names(self) -> list[str]: ...
+
+    def generated_sheets(self) -> list[str]:
+        """The sheets that carry the tool's mark (see tyollisyys_xl.io.generated): the only ones it may replace."""
+        ...
+
     def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:
         """Remove the tool's own sheets of these names and render the specs; never touch other sheets."""
         ...
