@@ -284,7 +284,7 @@ def test_alert_commitments_above_budget_points_to_the_budget_cell():
         budget=[dict(municipality="Joutsa", subsidy_type=PAY, budget_eur=1000, _row=5)],
         commitments=[commitment("S1", "Joutsa", PAY, "1.1.2026", "31.1.2026", Decimal("1000.01"))],
     )
-    alert = only_alert(compute_budget(tables), "YLI_BUDJETIN")
+    alert = only_alert(compute_budget(tables), "SIDONNAT_YLI_BUDJETIN")
     assert (alert.sheet, alert.cell) == ("Tukibudjetti", "C5")
     assert "ylitys 0,01\u00a0€" in alert.message
 
@@ -301,18 +301,33 @@ def test_alert_commitments_without_budget_points_to_the_first_commitment():
     result = compute_budget(tables)
     alert = only_alert(result, "EI_BUDJETTIA")
     assert (alert.sheet, alert.cell, alert.municipality) == ("Sidonnat", "C3", "Toivakka")
-    assert alerts_of(result, "YLI_BUDJETIN").empty  # no budget row is its own alert, not "above budget"
+    assert alerts_of(result, "SIDONNAT_YLI_BUDJETIN").empty  # no budget row is its own alert, not "above budget"
 
 
-def test_alert_payments_above_commitment_points_to_the_payment_that_crosses():
+def test_alert_payments_above_commitment_points_to_the_payment_that_does_not_fit():
     tables = make_tables(
         commitments=[commitment("S1", "Jämsä", PAY, "1.1.2026", "30.6.2026", 3000)],
         payments=[payment("10.3.2026", "S1", 1000), payment("10.2.2026", "S1", 1500),
                   payment("10.4.2026", "S1", 600), payment("10.5.2026", "S1", 100)],
     )
-    alert = only_alert(compute_budget(tables), "MAKSU_YLI_SIDONNAN")
-    assert (alert.sheet, alert.cell) == ("Maksatukset", "C4")  # 1500 + 1000 + 600 > 3000 by date order
-    assert "3\u00a0200,00\u00a0€" in alert.message and "ylitys 200,00\u00a0€" in alert.message
+    alert = only_alert(compute_budget(tables), "MAKSU_YLITTAA")
+    # by date order 1500 + 1000 = 2500 fit, 600 does not (3100 > 3000); the 100 after it still fits
+    assert (alert.sheet, alert.cell, alert.severity) == ("Maksatukset", "C4", "virhe")
+    assert "maksettu jo 2\u00a0500,00\u00a0€" in alert.message and "ylitys 100,00\u00a0€" in alert.message
+    assert "yhteensä 3\u00a0200,00\u00a0€" in alert.message
+
+
+def test_every_payment_that_does_not_fit_is_flagged_and_the_rest_fit():
+    """Leaving the flagged payments out leaves the commitment's payments within its amount."""
+    tables = make_tables(
+        commitments=[commitment("S1", "Jämsä", PAY, "1.1.2026", "30.6.2026", 3000)],
+        payments=[payment("10.1.2026", "S1", 2900), payment("10.2.2026", "S1", 200), payment("10.3.2026", "S1", 200),
+                  payment("10.4.2026", "S1", 100)],
+    )
+    found = alerts_of(compute_budget(tables), "MAKSU_YLITTAA")
+    assert found["cell"].tolist() == ["C3", "C4"]
+    tables.payments = tables.payments[~tables.payments["_row"].isin(found["row"])]
+    assert alerts_of(compute_budget(tables), "MAKSU_YLITTAA").empty
 
 
 def test_alert_payment_outside_the_commitment_period():
@@ -344,22 +359,22 @@ def test_alerts_for_subsidy_caps_come_from_the_subsidy_table():
         commitment("P1", "Multia", PAY, "1.1.2026", "31.12.2026", 90000),  # no caps in the table
     ])
     result = compute_budget(tables)
-    assert alerts_of(result, "YLI_ENIMMAISMAARAN")["commitment_id"].tolist() == ["N2"]
+    assert alerts_of(result, "ENIMMAISTUKI")["commitment_id"].tolist() == ["N2"]
     assert alerts_of(result, "YLI_KK_ENIMMAISMAARAN")["commitment_id"].tolist() == ["N2", "N3"]
-    assert alerts_of(result, "YLI_ENIMMAISKESTON")["commitment_id"].tolist() == ["N4"]
+    assert alerts_of(result, "ENIMMAISKESTO")["commitment_id"].tolist() == ["N4"]
     n3 = alerts_of(result, "YLI_KK_ENIMMAISMAARAN").iloc[1]
     assert n3.cell == "G4" and "1\u00a0500,00\u00a0€/kk × 3 kk = 4\u00a0500,00\u00a0€" in n3.message
     # the rule is data: raise the cap in the table and the alert goes
     raised = tables.subsidy_types.copy()
     raised.loc[raised["subsidy_type"] == YOUTH, "max_total_eur"] = Decimal("10000.00")
     tables.subsidy_types = raised
-    assert alerts_of(compute_budget(tables), "YLI_ENIMMAISMAARAN").empty
+    assert alerts_of(compute_budget(tables), "ENIMMAISTUKI").empty
 
 
 def test_alert_period_ending_before_it_starts_has_no_share():
     tables = make_tables(commitments=[commitment("S1", "Jämsä", PAY, "1.6.2026", "31.5.2026", 500)])
     result = compute_budget(tables)
-    assert only_alert(result, "JAKSO_VAARINPAIN").cell == "F2"
+    assert only_alert(result, "JAKSO_PAATTYY_ENNEN").cell == "F2"
     assert result.summary["committed_cents"].tolist() == [0]
 
 
@@ -369,14 +384,33 @@ def test_alert_tab_lists_every_alert_with_a_link_to_its_cell():
         payments=[payment("31.12.2025", "N1", 20001), payment("1.3.2026", "X", 1)],
     )
     result = compute_budget(tables)
-    assert set(result.alerts["rule"]) == set(ALERT_KINDS) - {"YLI_BUDJETIN", "JAKSO_VAARINPAIN"}
+    assert set(result.alerts["rule"]) == set(ALERT_KINDS) - {"SIDONNAT_YLI_BUDJETIN", "JAKSO_PAATTYY_ENNEN"}
     sheet = next(s for s in budget_sheets(result, tables) if s.name == ALERTS_SHEET)
     rows = sheet_rows(sheet, "Hälytys")
     assert len(rows) == len(result.alerts)
     assert [h.target for h in sheet.hyperlinks] == [r[-1] for r in rows]
     assert all(target.split("!")[0] in {"Sidonnat", "Maksatukset", "Tukibudjetti"} for target in (r[-1] for r in rows))
     findings = alerts_as_findings(result.alerts)
-    assert {f.severity for f in findings} == {"varoitus"} and findings[0].column == "Kunta"
+    assert [f.severity for f in findings] == [ALERT_KINDS[rule].severity for rule in result.alerts["rule"]]
+    assert {f.severity for f in findings} == {"varoitus", "virhe"} and findings[0].column == "Kunta"
+    assert [f.cell for f in findings] == result.alerts["cell"].tolist()
+
+
+def test_findings_use_the_column_letters_of_the_real_sheet():
+    """Validation knows where each column really stands; alerts alone assume the builder's layout."""
+    tables = make_tables(
+        budget=[dict(municipality="Jämsä", subsidy_type=PAY, budget_eur=50)],
+        commitments=[commitment("S1", "Jämsä", PAY, "1.1.2026", "30.6.2026", 100)],
+        payments=[payment("1.3.2026", "S1", 150), payment("1.4.2027", "S1", 1)],
+    )
+    alerts = compute_budget(tables).alerts
+    assert alerts["cell"].tolist() == ["C2", "C2", "A3"]
+    findings = alerts_as_findings(alerts, {"maksatukset": {"amount_eur": "E", "payment_date": "B"}})
+    assert [(f.rule, f.address, f.column) for f in findings] == [
+        ("SIDONNAT_YLI_BUDJETIN", "Tukibudjetti!C2", "Budjetti €"),  # no letters given: the builder's layout
+        ("MAKSU_YLITTAA", "Maksatukset!E2", "Maksettu €"),
+        ("MAKSU_JAKSON_ULKOPUOLELLA", "Maksatukset!B3", "Maksupäivä"),
+    ]
 
 
 # ---------------------------------------------------------------- speed

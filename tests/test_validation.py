@@ -14,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tyollisyys_xl.core.budget import ALERT_KINDS, compute_budget
+from tyollisyys_xl.core.cells import sheet_address
 from tyollisyys_xl.core.findings import ERROR, WARNING
 from tyollisyys_xl.core.parsing import hetu_check_character
 from tyollisyys_xl.core.reports.tarkistus import HEADERS, tarkistus_sheet
@@ -112,8 +114,11 @@ def faulty(demo_path, tmp_path_factory):
     expect(ERROR, "HETU", "Muistiinpanot", "B2")
 
     commitments = Sheet(book["Sidonnat"])
+    budget = Sheet(book["Tukibudjetti"])
     by_decision = sorted(commitments.rows(Kunta="Joutsa", Tukilaji="Palkkatuki"), key=lambda r: (commitments.get("Päätöspäivä", r), r))
-    expect(WARNING, "SIDONNAT_YLI_BUDJETIN", "Sidonnat", commitments.set("Sidottu €", by_decision[0], 10_000_000))
+    commitments.set("Sidottu €", by_decision[0], 10_000_000)
+    (joutsa_budget,) = budget.rows(Kunta="Joutsa", Tukilaji="Palkkatuki")
+    expect(WARNING, "SIDONNAT_YLI_BUDJETIN", "Tukibudjetti", f"{budget.letters['Budjetti €']}{joutsa_budget}")  # at the budget exceeded
     jamsa = commitments.rows(Kunta="Jämsä", Tukilaji="Palkkatuki")
     start = commitments.get("Jakso alkaa", jamsa[0])
     expect(ERROR, "JAKSO_PAATTYY_ENNEN", "Sidonnat", commitments.set("Jakso päättyy", jamsa[0], start - dt.timedelta(days=1)))
@@ -137,8 +142,8 @@ def faulty(demo_path, tmp_path_factory):
     expect(ERROR, "MAKSU_JAKSON_ULKOPUOLELLA", "Maksatukset", payments.set("Maksupäivä", early, early_date))
     payments.set("Maksupäivä", serial, 46101, number_format="General")
     notes["serial_payment"] = serial
+    notes["money_error_payments"] = [over, early]
 
-    budget = Sheet(book["Tukibudjetti"])
     expect(ERROR, "KAKSOISKIRJAUS", "Tukibudjetti", f"A{budget.append(budget.record(2))}")
     expect(ERROR, "TUNTEMATON_KUNTA", "Tukibudjetti", budget.set("Kunta", 4, "Jyväskylä"))
 
@@ -200,6 +205,18 @@ def test_rows_with_errors_are_left_out_and_warnings_kept(faulty):
     rows = set(result.tables.entries[ROW])
     assert notes["error_row"] not in rows
     assert notes["warning_row"] in rows
+
+
+def test_payments_with_money_errors_are_left_out_of_the_clean_tables(faulty):
+    """A money rule's error drops its row like any other error, and what is left passes the budget engine."""
+    result, _, notes = faulty
+    rows = set(result.tables.payments[ROW])
+    assert not rows & set(notes["money_error_payments"])
+    assert notes["serial_payment"] in rows
+    again = compute_budget(result.tables).alerts
+    assert not (again["severity"] == ERROR).any()
+    warnings = {(f.rule, f.address, f.message) for f in result.findings if f.rule in ALERT_KINDS and f.severity == WARNING}
+    assert warnings == {(a.rule, sheet_address(a.sheet, a.cell), a.message) for a in again.itertuples()}
 
 
 def test_finnish_text_and_excel_serials_are_read_into_clean_types(faulty):
@@ -316,6 +333,59 @@ def test_dropdown_values_match_in_any_case(master_sheets):
     assert result.findings == []
     assert list(result.tables.entries["municipality"]) == ["Koko alue", "Jämsä"]
     assert list(result.tables.entries["indicator_id"]) == ["M01", "M06"]
+
+
+# --- money rules: the budget engine's alerts as findings ------------------------------------------
+
+BUSINESS_ID = "1234567-1"
+KEURUU_BUDGET = ["Keuruu", "Palkkatuki", 104500, None]
+# 105 352 € over 1.8.2025–31.12.2026: 518 days, 365 of them in 2026, so its 2026 share is 74 234,52 €
+MULTI_YEAR = ["K1", dt.date(2025, 7, 15), "Keuruu", "Palkkatuki", dt.date(2025, 8, 1), dt.date(2026, 12, 31), 105352, BUSINESS_ID, None]
+IN_2026 = ["K2", dt.date(2026, 1, 2), "Keuruu", "Palkkatuki", dt.date(2026, 1, 1), dt.date(2026, 6, 30), 40000, BUSINESS_ID, None]
+
+
+def test_budget_finding_and_alert_agree_on_the_2026_share(master_sheets):
+    result = validate_sheets(with_rows(master_sheets, Tukibudjetti=[KEURUU_BUDGET], Sidonnat=[MULTI_YEAR, IN_2026]))
+    (finding,) = [f for f in result.findings if f.rule == "SIDONNAT_YLI_BUDJETIN"]
+    (alert,) = compute_budget(result.tables).alerts.query("rule == 'SIDONNAT_YLI_BUDJETIN'").itertuples()
+    assert (finding.severity, finding.address, finding.column) == (WARNING, "Tukibudjetti!C2", "Budjetti €")
+    assert (finding.message, finding.cell) == (alert.message, alert.cell)
+    # 74 234,52 + 40 000 = 114 234,52 € against 104 500 €; the whole amounts (145 352 €) are not the measure
+    assert "114\u00a0234,52\u00a0€" in finding.message and "ylitys 9\u00a0734,52\u00a0€" in finding.message
+    assert "145\u00a0352" not in finding.message
+
+
+def test_multi_year_commitment_counts_only_its_2026_share_against_the_budget(master_sheets):
+    """The whole 105 352 € is above the 104 500 € budget, its 2026 share of 74 234,52 € is not."""
+    result = validate_sheets(with_rows(master_sheets, Tukibudjetti=[KEURUU_BUDGET], Sidonnat=[MULTI_YEAR]))
+    assert result.findings == []
+    assert compute_budget(result.tables).summary["committed_cents"].tolist() == [7423452]
+
+
+def test_money_findings_point_to_the_columns_where_they_really_stand(master_sheets):
+    """Maksatukset with its columns in another order: findings follow the sheet, not the builder's layout."""
+    sheets = copy.deepcopy(master_sheets)
+    sheets["Maksatukset"] = [
+        ["Sidonnan tunnus", "Maksettu €", "Maksupäivä", "Kommentti"],
+        ["K2", 30000, dt.date(2026, 3, 1), None],
+        ["K2", 20000, dt.date(2026, 4, 1), None],
+        ["K2", 100, dt.date(2025, 12, 31), None],
+    ]
+    result = validate_sheets(with_rows(sheets, Tukibudjetti=[KEURUU_BUDGET], Sidonnat=[IN_2026]))
+    assert rules_at(result) == {("MAKSU_YLITTAA", "Maksatukset!B3"), ("MAKSU_JAKSON_ULKOPUOLELLA", "Maksatukset!C4")}
+    assert all(f.severity == ERROR for f in result.findings)
+    assert result.tables.payments[ROW].tolist() == [2]  # money errors leave their rows out
+    assert compute_budget(result.tables).alerts.empty
+
+
+def test_money_rules_never_raise_on_extreme_values(master_sheets):
+    rows = [
+        ["X1", dt.date(2026, 1, 1), "Joutsa", "Starttiraha", dt.date(2026, 1, 1), dt.date(9999, 12, 31), 999_999_999.99, None, None],
+        ["X2", dt.date(2026, 1, 1), "Joutsa", "Starttiraha", dt.date(1900, 1, 1), dt.date(2026, 1, 31), 10**12, None, None],
+    ]
+    payments = [[dt.date(9999, 12, 31), "X1", 999_999_999.99, None]]
+    result = validate_sheets(with_rows(master_sheets, Sidonnat=rows, Maksatukset=payments))
+    assert rules_at(result) == {("ARVOALUE", "Sidonnat!G3"), ("EI_BUDJETTIA", "Sidonnat!C2")}
 
 
 @pytest.mark.parametrize(

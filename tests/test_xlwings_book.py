@@ -220,6 +220,24 @@ def test_calls_per_municipality_card_do_not_grow_with_the_data(demo_path, demo10
     assert per_card[1] <= per_card[0] + 2  # a card may gain a conditional format or two, never rows of calls
 
 
+def test_pressing_again_rebuilds_the_same_sheets_in_the_same_places(demo_path, tmp_path):
+    first = remote_book(demo_path)
+    result = excel.update_all(first)
+    # the workbook as the first press left it (rendered headless: the same sheets, see above)
+    after = openpyxl.load_workbook(demo_path)
+    OpenpyxlTarget(after).replace_generated_sheets(result.specs)
+    OpenpyxlTarget(after).highlight_cells({})
+    after.save(tmp_path / "after.xlsx")
+    standing = [s["name"] for s in book_json(tmp_path / "after.xlsx")["sheets"]]
+    second = remote_book(tmp_path / "after.xlsx")
+    again = excel.update_all(second)
+    assert [s.name for s in again.specs] == [s.name for s in result.specs]
+    added = {a["args"][1]: a["args"][0] for a in actions(second) if a["func"] == "addSheet"}
+    for spec in again.specs:
+        assert written_cells(actions(second), spec.name) == written_cells(actions(first), spec.name), spec.name
+        assert added[spec.name] == standing.index(spec.name), spec.name
+
+
 def bad_entry_payload(path) -> tuple[dict, tuple[int, int]]:
     """The payload with one Toteumat value replaced by text: a type error at a known cell."""
     payload = book_json(path)

@@ -12,7 +12,7 @@ Rules (also in docs/budget.md):
   days of the period in each month. So the year parts add up exactly to the amount and the monthly
   parts exactly to the 2026 share. A period that ends before it starts has no days and no share.
 - A payment is outside its commitment's period when dated before the period starts or more than
-  PAYMENT_GRACE_DAYS (the validator's rule) after it ends: subsidies are paid in arrears.
+  PAYMENT_GRACE_DAYS after it ends: subsidies are paid in arrears.
 - Paid (maksettu) means payments dated in 2026, counted against their commitment's municipality and
   subsidy type and in the month of the payment date.
 - Open (avoin) means what of a commitment's 2026 share is still unpaid: max(0, 2026 share - its
@@ -26,6 +26,10 @@ Rules (also in docs/budget.md):
   remaining is total budget - total committed). Commitment rate = committed / budget and payment
   rate = paid / budget; without a budget the budget and both rates stay missing, never zero.
 - Subsidy caps (per month, months, total) come from the editable Tukilajit table, never from code.
+
+This module is the one owner of the money rules: the alert list (ALERT_KINDS, docs/budget.md) is what
+the Budjettihälytykset tab shows and, through budget_alerts and alerts_as_findings, what validation
+reports, with the same rule codes and the severity ALERT_KINDS gives each kind.
 """
 
 from __future__ import annotations
@@ -33,37 +37,45 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.cells import column_letter
-from tyollisyys_xl.core.findings import WARNING, Finding
+from tyollisyys_xl.core.findings import ERROR, WARNING, Finding, Severity
 from tyollisyys_xl.core.money import apportion, cents_series, format_eur, to_cents
 from tyollisyys_xl.core.months import MONTHS, YEAR
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.tables import ROW, Tables
-from tyollisyys_xl.core.validation import PAYMENT_GRACE_DAYS
 from tyollisyys_xl.schemas import table_schemas
 
 KEYS = ["municipality", "subsidy_type"]
 SUMMED_COLUMNS = ["budget_cents", "committed_cents", "paid_cents", "open_cents"]
+PAYMENT_GRACE_DAYS = 183  # payments are made in arrears: up to six months after the period ends
 
-# Alert rule codes -> short Finnish label for the alert list, in the order alerts are listed.
+
+class AlertKind(NamedTuple):
+    label: str  # short Finnish label for the alert list
+    severity: Severity  # as a validation finding: an error leaves the row out of the clean tables
+
+
+# Alert rule codes (stable: validation reports the same codes), in the order alerts are listed.
 ALERT_KINDS = {
-    "YLI_BUDJETIN": "Sidonnat ylittävät budjetin",
-    "EI_BUDJETTIA": "Sidontoja ilman budjettia",
-    "YLI_ENIMMAISMAARAN": "Sidonta ylittää tuen enimmäismäärän",
-    "YLI_KK_ENIMMAISMAARAN": "Sidonta ylittää kuukausittaisen enimmäismäärän",
-    "YLI_ENIMMAISKESTON": "Tukijakso ylittää enimmäiskeston",
-    "JAKSO_VAARINPAIN": "Tukijakso päättyy ennen alkuaan",
-    "MAKSU_YLI_SIDONNAN": "Maksut ylittävät sidonnan",
-    "MAKSU_JAKSON_ULKOPUOLELLA": "Maksu tukijakson ulkopuolella",
-    "MAKSU_ILMAN_SIDONTAA": "Maksulle ei löydy sidontaa",
+    "SIDONNAT_YLI_BUDJETIN": AlertKind("Sidonnat ylittävät budjetin", WARNING),
+    "EI_BUDJETTIA": AlertKind("Sidontoja ilman budjettia", WARNING),
+    "ENIMMAISTUKI": AlertKind("Sidonta ylittää tuen enimmäismäärän", WARNING),
+    "YLI_KK_ENIMMAISMAARAN": AlertKind("Sidonta ylittää kuukausittaisen enimmäismäärän", WARNING),
+    "ENIMMAISKESTO": AlertKind("Tukijakso ylittää enimmäiskeston", WARNING),
+    "JAKSO_PAATTYY_ENNEN": AlertKind("Tukijakso päättyy ennen alkuaan", ERROR),
+    "MAKSU_YLITTAA": AlertKind("Maksut ylittävät sidonnan", ERROR),
+    "MAKSU_JAKSON_ULKOPUOLELLA": AlertKind("Maksu tukijakson ulkopuolella", ERROR),
+    "MAKSU_ILMAN_SIDONTAA": AlertKind("Maksulle ei löydy sidontaa", WARNING),
 }
 
-ALERT_COLUMNS = ["rule", "kind", "table", "sheet", "key", "row", "cell", "municipality", "subsidy_type", "commitment_id", "message"]
+ALERT_COLUMNS = ["rule", "kind", "severity", "table", "sheet", "key", "row", "cell", "municipality", "subsidy_type",
+                 "commitment_id", "message"]
 
 
 @dataclass
@@ -77,7 +89,7 @@ class BudgetResult:
         month), paid_cents (payments dated in the month).
     commitments: one row per commitment: its input row, period months, amount, 2026 share, paid, open.
     service_costs: municipality x cost object: amount_cents year to date, months_entered, last_month.
-    alerts: the finance alert list (ALERT_COLUMNS), each pointing to an input cell.
+    alerts: the finance alert list (ALERT_COLUMNS), each with its severity and input cell (builder layout).
     payments_until: the latest payment date in 2026 (None without payments): how far "paid" runs.
     """
 
@@ -109,10 +121,12 @@ def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Calla
     """
     schema = table_schemas()[table]
     missing = pd.Series(None, index=frame.index, dtype="object")
+    kind = ALERT_KINDS[rule]
     out = pd.DataFrame(
         {
             "rule": rule,
-            "kind": ALERT_KINDS[rule],
+            "kind": kind.label,
+            "severity": kind.severity,
             "table": table,
             "sheet": schema.sheet,
             "key": key,
@@ -126,11 +140,21 @@ def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Calla
     return out[ALERT_COLUMNS]
 
 
-def alerts_as_findings(alerts: pd.DataFrame) -> list[Finding]:
-    """The alert list as validation warnings located at their input cells."""
+def alerts_as_findings(alerts: pd.DataFrame, column_letters: Mapping[str, Mapping[str, str]] | None = None) -> list[Finding]:
+    """The alert list as validation findings, each with its kind's severity (ALERT_KINDS), at its input cell.
+
+    column_letters: {table: {schema key: column letter}} where the columns really stand in the workbook
+    (validation knows them from the sheet); a column not given keeps the builder's layout (alert cell).
+    """
+    letters = column_letters or {}
     headers = {name: {c.key: c.header for c in schema.columns} for name, schema in table_schemas().items()}
+
+    def cell(alert: Any) -> str:
+        letter = letters.get(alert.table, {}).get(alert.key)
+        return f"{letter}{alert.row}" if letter else alert.cell
+
     return [
-        Finding(WARNING, a.sheet, a.cell, headers[a.table][a.key], a.rule, a.message)
+        Finding(a.severity, a.sheet, cell(a), headers[a.table][a.key], a.rule, a.message)
         for a in alerts.itertuples(index=False)
     ]
 
@@ -195,23 +219,24 @@ def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -
     frame["total_cap"] = _cap_cents(frame["max_total_eur"])
     frame["month_cap"] = _cap_cents(frame["max_per_month_eur"])
     frame["months_cap"] = frame["month_cap"] * frame["period_months"]
-    backwards = frame[frame["period_days"] == 0]
+    ends_first = _days(frame["period_end"]) < _days(frame["period_start"])
+    backwards = frame[ends_first]
     over_total = frame[(frame["amount_cents"] > frame["total_cap"]).fillna(False)]
-    over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & (frame["period_days"] > 0)]
+    over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & ~ends_first]
     over_months = frame[(frame["period_months"] > frame["max_months"]).fillna(False)]
     return pd.concat(
         [
-            _alerts("JAKSO_VAARINPAIN", "sidonnat", "period_end", backwards, lambda r: (
-                f"Sidonnan {r.commitment_id} tukijakso päättyy ennen kuin se alkaa; "
-                f"sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
-            _alerts("YLI_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_total, lambda r: (
+            _alerts("JAKSO_PAATTYY_ENNEN", "sidonnat", "period_end", backwards, lambda r: (
+                f"Sidonnan {r.commitment_id} tukijakso päättyy ({fi_value(r.period_end)}) ennen kuin se alkaa "
+                f"({fi_value(r.period_start)}); sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
+            _alerts("ENIMMAISTUKI", "sidonnat", "amount_eur", over_total, lambda r: (
                 f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
                 f"enimmäismäärän {format_eur(r.total_cap)} (Tukilajit).")),
             _alerts("YLI_KK_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_month, lambda r: (
                 f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
                 f"enimmäismäärän {format_eur(r.month_cap)}/kk × {r.period_months} kk = {format_eur(r.months_cap)} "
                 "(Tukilajit).")),
-            _alerts("YLI_ENIMMAISKESTON", "sidonnat", "period_end", over_months, lambda r: (
+            _alerts("ENIMMAISKESTO", "sidonnat", "period_end", over_months, lambda r: (
                 f"Sidonnan {r.commitment_id} ({r.subsidy_type}) tukijakso {r.period_months} kk ylittää "
                 f"enimmäiskeston {r.max_months:g} kk (Tukilajit).")),
         ],
@@ -222,51 +247,89 @@ def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -
 # ---------------------------------------------------------------- payments and the budget
 
 
+def _beyond_commitment(frame: pd.DataFrame) -> pd.DataFrame:
+    """Payments (sorted by commitment, date, row) that do not fit in what is left of their commitment.
+
+    In date order each payment is taken against the commitment unless it does not fit in what the
+    earlier payments that fit left of it. So one mistyped payment is the only one flagged, and the
+    payments not flagged always add up to at most the commitment. Only commitments paid beyond their
+    amount in total are walked one payment at a time. Adds fitted_before_cents and paid_all_cents.
+    """
+    frame = frame.assign(paid_all_cents=frame.groupby("commitment_id")["paid_cents"].transform("sum"))
+    beyond = frame[frame["paid_all_cents"] > frame["amount_cents"]]
+    fitted_before, flagged = [], []
+    for _, payments in beyond.groupby("commitment_id", sort=False):
+        fitted = 0
+        for paid, amount in zip(payments["paid_cents"], payments["amount_cents"]):
+            fitted_before.append(fitted)
+            flagged.append(fitted + paid > amount)
+            fitted += 0 if flagged[-1] else paid
+    beyond = beyond.assign(fitted_before_cents=np.array(fitted_before, dtype="int64"))
+    return beyond[np.array(flagged, dtype=bool)]
+
+
 def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """Payments without a commitment, outside their commitment's period, or taking it over its amount."""
+    """Payments without a commitment, outside their commitment's period, or beyond its amount."""
     orphans = payments[~payments["commitment_id"].isin(shares["commitment_id"])]
     frame = payments.merge(
         shares[["commitment_id", *KEYS, "period_start", "period_end", "amount_cents"]], on="commitment_id"
-    ).sort_values(["commitment_id", "payment_date", ROW], kind="stable")
-    latest = frame["period_end"].map(lambda end: end + dt.timedelta(days=PAYMENT_GRACE_DAYS))
-    outside = frame[(frame["payment_date"] < frame["period_start"]) | (frame["payment_date"] > latest)]
-    frame["paid_after"] = frame.groupby("commitment_id")["paid_cents"].cumsum()
-    frame["paid_all"] = frame.groupby("commitment_id")["paid_cents"].transform("sum")
-    before = frame["paid_after"] - frame["paid_cents"]
-    crossing = frame[(frame["paid_after"] > frame["amount_cents"]) & (before <= frame["amount_cents"])]
+    ).sort_values(["commitment_id", "payment_date", ROW], kind="stable", ignore_index=True)
+    paid_on = _days(frame["payment_date"])
+    latest = _days(frame["period_end"]) + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
+    outside = frame[(paid_on < _days(frame["period_start"])) | (paid_on > latest)]
     return pd.concat(
         [
             _alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
-                f"Maksun sidontaa {r.commitment_id} ei löydy Sidonnat-taulukosta; maksua ei lasketa seurantaan.")),
+                f"Sidontaa {r.commitment_id} ei ole Sidonnat-taulukossa tai sen rivillä on virhe; "
+                "maksua ei lasketa budjettiseurantaan.")),
             _alerts("MAKSU_JAKSON_ULKOPUOLELLA", "maksatukset", "payment_date", outside, lambda r: (
                 f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
                 f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
                 f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
-            _alerts("MAKSU_YLI_SIDONNAN", "maksatukset", "amount_eur", crossing, lambda r: (
-                f"Sidonnan {r.commitment_id} maksut {format_eur(r.paid_all)} ylittävät sidotun summan "
-                f"{format_eur(r.amount_cents)} (ylitys {format_eur(r.paid_all - r.amount_cents)}); "
-                "raja ylittyy tällä maksulla.")),
+            _alerts("MAKSU_YLITTAA", "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
+                f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
+                f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
+                f"{format_eur(r.fitted_before_cents + r.paid_cents - r.amount_cents)}); sidonnan maksut yhteensä "
+                f"{format_eur(r.paid_all_cents)}.")),
         ],
         ignore_index=True,
     )
 
 
 def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commitment: pd.DataFrame) -> pd.DataFrame:
-    """Commitments above the budget (at the budget cell) and commitments with no budget row (at the first commitment)."""
+    """2026 shares above the budget (at the budget cell) and commitments with no budget row (at the first commitment)."""
     committed = summary[summary["committed_cents"] > 0]
     over = committed[(committed["committed_cents"] > committed["budget_cents"]).fillna(False)].merge(budget_rows, on=KEYS)
     missing = committed[committed["budget_cents"].isna()].merge(first_commitment, on=KEYS)
     return pd.concat(
         [
-            _alerts("YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
-                f"{r.municipality}, {r.subsidy_type}: sidottu {format_eur(r.committed_cents)} ylittää budjetin "
-                f"{format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}).")),
+            _alerts("SIDONNAT_YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
+                f"{r.municipality}, {r.subsidy_type}: sidottu vuodelle {YEAR} {format_eur(r.committed_cents)} "
+                f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
+                f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
             _alerts("EI_BUDJETTIA", "sidonnat", "municipality", missing, lambda r: (
                 f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
-                "mutta ei budjettia Tukibudjetti-taulukossa.")),
+                "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
         ],
         ignore_index=True,
     )
+
+
+def _alert_list(ledger: _Ledger, summary: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
+    """Every alert, listed in ALERT_KINDS order, then by sheet and row."""
+    per_commitment = ledger.per_commitment
+    budget_rows = ledger.budget.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
+    first_commitment = per_commitment.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
+    alerts = pd.concat(
+        [
+            _budget_alerts(summary, budget_rows, first_commitment),
+            _commitment_rule_alerts(per_commitment, subsidy_types),
+            _payment_alerts(ledger.payments, per_commitment),
+        ],
+        ignore_index=True,
+    )
+    alerts["order"] = alerts["rule"].map(list(ALERT_KINDS).index)
+    return alerts.sort_values(["order", "sheet", "row"], kind="stable", ignore_index=True).drop(columns="order")
 
 
 # ---------------------------------------------------------------- sums
@@ -324,8 +387,18 @@ def _service_costs(service_costs: pd.DataFrame) -> pd.DataFrame:
     return grouped.astype({"amount_cents": "int64", "months_entered": "int64", "last_month": "int64"})
 
 
-def compute_budget(tables: Tables) -> BudgetResult:
-    """Sum the budget, commitments, payments and service costs exactly (see the module docstring for the rules)."""
+@dataclass
+class _Ledger:
+    """The money tables in cents, with each commitment's 2026 share and payments: what sums and alerts share."""
+
+    per_commitment: pd.DataFrame  # commitment_shares plus paid_cents (2026), paid_total_cents, open_cents
+    monthly_shares: np.ndarray  # commitments x 12 months
+    budget: pd.DataFrame  # plus budget_cents
+    payments: pd.DataFrame  # every payment, plus paid_cents
+    in_year: pd.DataFrame  # payments dated in 2026 with a known commitment, plus its KEYS and month
+
+
+def _ledger(tables: Tables) -> _Ledger:
     shares, monthly_shares = commitment_shares(tables.commitments)
     budget = tables.budget.assign(budget_cents=cents_series(tables.budget["budget_eur"]))
     all_payments = tables.payments.assign(paid_cents=cents_series(tables.payments["amount_eur"]))
@@ -340,25 +413,28 @@ def compute_budget(tables: Tables) -> BudgetResult:
         paid_total_cents=shares["commitment_id"].map(paid_total).fillna(0).astype("int64"),
     )
     per_commitment["open_cents"] = (per_commitment["share_cents"] - per_commitment["paid_cents"]).clip(lower=0)
+    return _Ledger(per_commitment, monthly_shares, budget, all_payments, in_year)
 
-    summary = _summary(budget, per_commitment)
-    budget_rows = budget.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
-    first_commitment = per_commitment.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
-    alerts = pd.concat(
-        [
-            _budget_alerts(summary, budget_rows, first_commitment),
-            _commitment_rule_alerts(per_commitment, tables.subsidy_types),
-            _payment_alerts(all_payments, per_commitment),
-        ],
-        ignore_index=True,
-    )
-    alerts["order"] = alerts["rule"].map(list(ALERT_KINDS).index)
-    alerts = alerts.sort_values(["order", "sheet", "row"], kind="stable", ignore_index=True).drop(columns="order")
+
+def budget_alerts(tables: Tables) -> pd.DataFrame:
+    """Only the alert list (ALERT_COLUMNS), as compute_budget gives it, without the monthly and service-cost sums.
+
+    Validation calls this on every check, so it skips what only the tabs need.
+    """
+    ledger = _ledger(tables)
+    return _alert_list(ledger, _summary(ledger.budget, ledger.per_commitment), tables.subsidy_types)
+
+
+def compute_budget(tables: Tables) -> BudgetResult:
+    """Sum the budget, commitments, payments and service costs exactly (see the module docstring for the rules)."""
+    ledger = _ledger(tables)
+    summary = _summary(ledger.budget, ledger.per_commitment)
+    in_year = ledger.in_year
     return BudgetResult(
         summary=summary,
-        monthly=_monthly(shares, monthly_shares, in_year),
-        commitments=per_commitment,
+        monthly=_monthly(ledger.per_commitment, ledger.monthly_shares, in_year),
+        commitments=ledger.per_commitment,
         service_costs=_service_costs(tables.service_costs),
-        alerts=alerts,
+        alerts=_alert_list(ledger, summary, tables.subsidy_types),
         payments_until=max(in_year["payment_date"]) if len(in_year) else None,
     )

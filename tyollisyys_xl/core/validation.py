@@ -7,6 +7,10 @@ once. A keyword this module does not know is still honoured: its column falls ba
 
 A finding never stops the checks: a bad cell is treated as empty for the rules after it, and a row
 with any error is left out of the clean Tables (warnings keep the row).
+
+The money rules (budget, subsidy caps, payments against their commitment) are not checked here: the
+budget engine (core.budget) owns them, and its alerts on the clean tables become findings here with
+the same rule codes (see _money_findings).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from tyollisyys_xl.core.budget import alerts_as_findings, budget_alerts
 from tyollisyys_xl.core.cells import column_letter
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding, Severity
 from tyollisyys_xl.core.parsing import (
@@ -62,7 +67,7 @@ DURATION_UNITS = {"kk", "pv", "päivää", "vrk", "viikkoa", "tuntia", "h"}
 COUNT_TOLERANCE = 0.5  # municipal counts vs the area total: rounding only
 RATE_TOLERANCE = 0.1  # weighted municipal rate vs the area rate, in the rate's own unit (e.g. %-points)
 MEAN_TOLERANCE = 0.05  # weighted municipal mean vs the area mean
-PAYMENT_GRACE_DAYS = 183  # payments are made in arrears: up to six months after the period ends
+EURO_LIMIT = 1_000_000_000  # no real amount comes near; keeps the budget engine's exact int-cent sums from overflowing
 EMPTY_ROWS_LIMIT = 1000  # formatted empty rows past the data worth a warning
 HETU_MESSAGE = "Solussa on henkilötunnus. Poista se: henkilötunnuksia ei saa tallentaa työkirjaan."
 
@@ -193,13 +198,16 @@ def _fast_values(series: pd.Series, cell_type: str) -> pd.Series:
         stripped = series[kinds == str].str.strip()
         return stripped[~stripped.str.startswith("#")]
     if cell_type in ("number", "euro"):
-        return series[kinds.isin((float, int))].astype(float)
+        numbers = series[kinds.isin((float, int))].astype(float)
+        return numbers[numbers.abs() < float("inf")]
     return series.iloc[:0]
 
 
 def _parse_one(value: Any, parser: Callable[[Any], Any]) -> tuple[Any, str | None, str | None]:
     if is_excel_error(value):
         return None, "EXCEL_VIRHE", f"Solussa on Excelin virhearvo {value.strip()}: korjaa kaava tai arvo."
+    if isinstance(value, float) and abs(value) == float("inf"):  # never from Excel; the parsers expect finite numbers
+        return None, "TYYPPI", "Arvo on ääretön, ei luku."
     try:
         return parser(value), None, None
     except ParseError as exc:
@@ -236,6 +244,9 @@ def _check_parsed(table: _Table, column: Column, prop: dict) -> None:
             if keyword in prop:
                 limit = fi_number(prop[keyword])
                 table.flag(key, present & bad, "ARVOALUE", lambda i, w=words, lim=limit: f"Arvon pitää olla {w} {lim}, nyt {fi_number(numbers[i])}.")
+        if column.cell_type == "euro":
+            table.flag(key, present & ~(numbers.abs() <= EURO_LIMIT), "ARVOALUE",
+                       f"Euromäärä on epäuskottavan suuri: enintään {fi_euros(EURO_LIMIT)}.")
         if "multipleOf" in prop:
             steps = numbers / prop["multipleOf"]
             off = (steps - steps.round()).abs() > 1e-6
@@ -560,93 +571,39 @@ def _lookup(keys: pd.Series, table: _Table, key: str, value: str) -> pd.Series:
     return keys.map(mapping)
 
 
-def _check_commitments(commitments: _Table, subsidy_types: _Table, budget: _Table) -> None:
-    """Sidonnat: period order, business id where the subsidy needs one, maximums, budget (warning)."""
+def _check_commitments(commitments: _Table, subsidy_types: _Table) -> None:
+    """Sidonnat, row by row: period order, and a business id where the subsidy type requires one.
+
+    The money rules on commitments (caps, budget) are the budget engine's: see _money_findings.
+    """
     if not commitments.usable:
         return
     values = commitments.values
     start, end = _dates(values["period_start"]), _dates(values["period_end"])
     commitments.flag("period_end", end < start, "JAKSO_PAATTYY_ENNEN",
                      lambda i: f"Jakso päättyy ({fi_value(values['period_end'][i])}) ennen kuin se alkaa ({fi_value(values['period_start'][i])}).")
-    if subsidy_types.usable:
-        _check_subsidy_limits(commitments, subsidy_types)
-    if budget.usable and budget.ok_mask().any():
-        _check_budget(commitments, budget)
-
-
-def _check_subsidy_limits(commitments: _Table, subsidy_types: _Table) -> None:
-    """The subsidy type's rules: a business id where required; its maximum total and duration (warnings)."""
-    values = commitments.values
+    if not subsidy_types.usable:
+        return
     subsidy = values["subsidy_type"]
     needs_id = _lookup(subsidy, subsidy_types, "subsidy_type", "requires_business_id").eq(True)
     commitments.flag("business_id", needs_id & values["business_id"].isna() & commitments.ok_mask(), "PAKOLLINEN",
                      lambda i: f"Tukilaji ”{subsidy[i]}” vaatii työnantajan Y-tunnuksen.")
-    amount = _numeric(values["amount_eur"])
-    max_total = _numeric(_lookup(subsidy, subsidy_types, "subsidy_type", "max_total_eur"))
-    commitments.flag("amount_eur", amount > max_total + 0.005, "ENIMMAISTUKI",
-                     lambda i: f"Sidottu {fi_euros(values['amount_eur'][i])} ylittää tukilajin enimmäismäärän {fi_euros(max_total[i])}.", WARNING)
-    max_months = _numeric(_lookup(subsidy, subsidy_types, "subsidy_type", "max_months"))
-    months = _months_between(_dates(values["period_start"]), _dates(values["period_end"]))
-    commitments.flag("period_end", months > max_months + 0.01, "ENIMMAISKESTO",
-                     lambda i: f"Jakso on {fi_number(round(months[i], 1))} kk, tukilajin enimmäiskesto on {fi_number(max_months[i])} kk.", WARNING)
 
 
-def _months_between(start: pd.Series, end: pd.Series) -> pd.Series:
-    """Length of each period in calendar months, counting its first and last day (1.3.–31.8. = 6)."""
-    after = end + pd.Timedelta(days=1)
-    return (after.dt.year - start.dt.year) * 12 + (after.dt.month - start.dt.month) + (after.dt.day - start.dt.day) / 31
+def _money_findings(tables: Mapping[str, _Table], clean: dict[str, pd.DataFrame]) -> list[Finding]:
+    """The budget engine's money rules (core.budget owns them) on the clean tables, as findings.
 
-
-def _check_budget(commitments: _Table, budget: _Table) -> None:
-    """A municipality's commitments of a subsidy type must fit its budget: a warning at the one that goes over."""
-    values = commitments.values
-    ok = budget.ok_mask()
-    limits = pd.DataFrame({"m": budget.values["municipality"][ok], "s": budget.values["subsidy_type"][ok],
-                           "limit": _numeric(budget.values["budget_eur"][ok]), "budget_row": budget.rows[ok]})
-    limits = limits.drop_duplicates(["m", "s"])
-    frame = pd.DataFrame({"m": values["municipality"], "s": values["subsidy_type"], "a": _numeric(values["amount_eur"]),
-                          "d": _dates(values["decision_date"]), ROW: commitments.rows})
-    frame = frame[commitments.ok_mask()].dropna(subset=["m", "s", "a"])
-    frame = frame.sort_values(["d", ROW], na_position="last")
-    groups = frame.groupby(["m", "s"], sort=False)
-    frame["running"] = groups["a"].cumsum()
-    frame["total"] = groups["a"].transform("sum")
-    frame = frame.reset_index().merge(limits, on=["m", "s"], how="left").set_index("index")
-    over = frame["running"] > frame["limit"].fillna(0) + 0.005
-    first_over = over & (over.groupby([frame["m"], frame["s"]]).cumsum() == 1)
-    mask = pd.Series(False, index=commitments.rows.index)
-    mask[first_over[first_over].index] = True
-    sheet = budget.schema.sheet
-
-    def message(i: Any) -> str:
-        row = frame.loc[i]
-        where = f"{sheet}!{budget.raw.cell('budget_eur', int(row['budget_row']))}" if row["budget_row"] == row["budget_row"] else f"{sheet}-välilehdellä ei ole riviä"
-        limit = 0.0 if row["limit"] != row["limit"] else row["limit"]
-        return (f"Sidonnat yhteensä {fi_euros(row['total'])} (kunta {row['m']}, tukilaji ”{row['s']}”) "
-                f"ylittävät budjetin {fi_euros(limit)} ({where}); budjetti ylittyy tällä sidonnalla.")
-
-    commitments.flag("amount_eur", mask, "SIDONNAT_YLI_BUDJETIN", message, WARNING)
-
-
-def _check_payments(payments: _Table, commitments: _Table) -> None:
-    """Maksatukset: within the commitment's amount and period (payments in arrears allowed for a while)."""
-    if not payments.usable or not commitments.usable:
-        return
-    values = payments.values
-    ids = values["commitment_id"].where(payments.ok_mask())
-    start = _dates(_lookup(ids, commitments, "commitment_id", "period_start"))
-    end = _dates(_lookup(ids, commitments, "commitment_id", "period_end"))
-    committed = _numeric(_lookup(ids, commitments, "commitment_id", "amount_eur"))
-    date = _dates(values["payment_date"])
-    outside = (date < start) | (date > end + pd.Timedelta(days=PAYMENT_GRACE_DAYS))
-    payments.flag("payment_date", outside, "MAKSU_JAKSON_ULKOPUOLELLA",
-                  lambda i: f"Maksupäivä {fi_value(values['payment_date'][i])} ei osu sidonnan {ids[i]} jaksolle "
-                            f"{fi_value(start[i].date())}–{fi_value(end[i].date())} (maksu voi tulla enintään {PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")
-    frame = pd.DataFrame({"id": ids, "date": date, "amount": _numeric(values["amount_eur"]), ROW: payments.rows})
-    frame = frame[committed.notna() & frame["amount"].notna()].sort_values(["date", ROW], na_position="last")
-    paid = frame.groupby("id", sort=False)["amount"].cumsum().reindex(ids.index)
-    payments.flag("amount_eur", paid > committed + 0.005, "MAKSU_YLITTAA",
-                  lambda i: f"Sidonnasta {ids[i]} on maksettu tähän mennessä {fi_euros(paid[i])}, sidottu on {fi_euros(committed[i])}.")
+    They run on the rows that passed every other check, so that a commitment is judged by its 2026
+    share exactly as the budget tabs judge it. A money error (a payment beyond its commitment or outside
+    its period) then leaves its row out of clean, like any other error; what is left raises no money
+    error when the budget engine runs on it again. Findings point to the cells where the columns really
+    stand in the sheet.
+    """
+    alerts = budget_alerts(Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()}))
+    errors = alerts[alerts["severity"] == ERROR]
+    for name, rows in errors.groupby("table")["row"]:
+        clean[name] = clean[name][~clean[name][ROW].isin(rows)].reset_index(drop=True)
+    return alerts_as_findings(alerts, {name: table.raw.column_letters for name, table in tables.items()})
 
 
 # --- whole-workbook rules -----------------------------------------------------------------------
@@ -783,12 +740,11 @@ def validate_sheets(
     municipalities = tables["kunnat"]
     municipality_count = int(municipalities.ok_mask().sum()) if municipalities.usable else 0
     _check_entries(tables["toteumat"], tables["mittarit"], municipality_count)
-    _check_commitments(tables["sidonnat"], tables["tukilajit"], tables["tukibudjetti"])
-    _check_payments(tables["maksatukset"], tables["sidonnat"])
+    _check_commitments(tables["sidonnat"], tables["tukilajit"])
 
-    findings = [f for t in tables.values() for f in t.findings] + extra_findings
+    clean = {name: _clean_frame(table) for name, table in tables.items()}
+    findings = [f for t in tables.values() for f in t.findings] + extra_findings + _money_findings(tables, clean)
     sheet_order = dict.fromkeys([*sheets, *(schemas[name].sheet for name in TABLE_ORDER)])  # workbook order
     order = {name: i for i, name in enumerate(sheet_order)}
     findings.sort(key=_sort_key(order))
-    clean = Tables(**{TABLE_ATTRIBUTES[name]: _clean_frame(table) for name, table in tables.items()})
-    return ValidationResult(findings, clean)
+    return ValidationResult(findings, Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()}))

@@ -169,7 +169,7 @@ def _apply_style(ws: Worksheet, style: Style) -> None:
     # result for one cell is reused for the rest (openpyxl keeps a cell's format as an index array).
     done = {}
     for cell in _cells(ws, style.range):
-        before = tuple(cell._style)
+        before = tuple(cell._style or ())
         if before in done:
             cell._style = copy(done[before])
             continue
