@@ -6,7 +6,6 @@ import io
 import random
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 
+from tests.libreoffice import recalculated_copy
 from tyollisyys_xl.build.vba_project import (
     DOCUMENT_OR_CLASS_MODULE,
     PROCEDURAL_MODULE,
@@ -427,35 +427,13 @@ def test_same_sources_build_identical_bytes(modules: list[VbaModule], vba_bin: b
 # --- LibreOffice ------------------------------------------------------------------
 
 
-def soffice_convert(source: Path, target_format: str, out_dir: Path, profile: Path) -> Path:
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            target_format,
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    converted = out_dir / f"{source.stem}.{target_format}"
-    assert converted.is_file(), f"LibreOffice did not write {converted.name}"
-    return converted
-
-
 @pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not on PATH")
 def test_libreoffice_opens_the_workbook_and_imports_the_modules(
     xlsm: Path, modules: list[VbaModule], tmp_path: Path
 ) -> None:
-    profile = tmp_path / "lo-profile"
-    soffice_convert(xlsm, "xlsx", tmp_path, profile)
-    ods = soffice_convert(xlsm, "ods", tmp_path, profile)
+    recalculated_copy(xlsm, tmp_path, "xlsx")
+    ods = recalculated_copy(xlsm, tmp_path, "ods")
 
     with zipfile.ZipFile(ods) as archive:
         basic_modules = {
