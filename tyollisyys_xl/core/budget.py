@@ -35,9 +35,9 @@ reports, with the same rule codes and the severity ALERT_KINDS gives each kind.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -74,8 +74,25 @@ ALERT_KINDS = {
     "MAKSU_ILMAN_SIDONTAA": AlertKind("Maksulle ei löydy sidontaa", WARNING),
 }
 
-ALERT_COLUMNS = ["rule", "kind", "severity", "table", "sheet", "key", "row", "cell", "municipality", "subsidy_type",
-                 "commitment_id", "message"]
+
+class Alert(NamedTuple):
+    """One alert: its rule, the input cell it points to (table and schema key, sheet, row, cell), what it concerns."""
+
+    rule: str
+    kind: str
+    severity: Severity
+    table: str
+    sheet: str
+    key: str
+    row: int
+    cell: str  # as the builder lays the table out (schema order from column A)
+    municipality: str | None
+    subsidy_type: str | None
+    commitment_id: str | None
+    message: str
+
+
+ALERT_COLUMNS = list(Alert._fields)
 
 
 @dataclass
@@ -114,30 +131,23 @@ def _texts(column: pd.Series) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in column]
 
 
-def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Callable[[Any], str]) -> pd.DataFrame:
-    """Alert rows for the input rows in frame (ROW plus whichever of the key columns apply).
+def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Callable[[Any], str]) -> list[Alert]:
+    """Alert records for the input rows in frame (ROW plus whichever of the key columns apply).
 
-    Finding the rows is vectorised; only the few rows found are worded, one message(row) each.
+    Finding the rows is vectorised; only the few rows found are worded, one message(row) each, and
+    the records become one frame at the end (_alert_list), since most rules find nothing.
     """
-    schema = table_schemas()[table]
-    missing = pd.Series(None, index=frame.index, dtype="object")
+    if frame.empty:
+        return []
     kind = ALERT_KINDS[rule]
-    out = pd.DataFrame(
-        {
-            "rule": rule,
-            "kind": kind.label,
-            "severity": kind.severity,
-            "table": table,
-            "sheet": schema.sheet,
-            "key": key,
-            "row": frame[ROW].astype("int64").to_numpy(),
-            **{column: _texts(frame.get(column, missing)) for column in ("municipality", "subsidy_type", "commitment_id")},
-            "message": [message(row) for row in frame.itertuples(index=False)],
-        },
-        index=range(len(frame)),
-    )
-    out["cell"] = _column_letters(table)[key] + out["row"].astype(str)
-    return out[ALERT_COLUMNS]
+    sheet, letter = table_schemas()[table].sheet, _column_letters(table)[key]
+    rows = frame[ROW].astype("int64").tolist()
+    named = [_texts(frame[c]) if c in frame else [None] * len(frame) for c in ("municipality", "subsidy_type", "commitment_id")]
+    messages = [message(r) for r in frame.itertuples(index=False)]
+    return [
+        Alert(rule, kind.label, kind.severity, table, sheet, key, row, f"{letter}{row}", municipality, subsidy_type, commitment_id, text)
+        for row, municipality, subsidy_type, commitment_id, text in zip(rows, *named, messages)
+    ]
 
 
 def alerts_as_findings(alerts: pd.DataFrame, column_letters: Mapping[str, Mapping[str, str]] | None = None) -> list[Finding]:
@@ -212,7 +222,7 @@ def _cap_cents(euros: pd.Series) -> pd.Series:
     return pd.Series([None if pd.isna(e) else to_cents(e) for e in euros], index=euros.index, dtype="Int64")
 
 
-def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
+def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -> list[Alert]:
     """Commitments beyond the caps of their subsidy type (Tukilajit), and periods that end before they start."""
     frame = shares.merge(subsidy_types[["subsidy_type", "max_per_month_eur", "max_months", "max_total_eur"]],
                          on="subsidy_type", how="left")
@@ -224,24 +234,21 @@ def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -
     over_total = frame[(frame["amount_cents"] > frame["total_cap"]).fillna(False)]
     over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & ~ends_first]
     over_months = frame[(frame["period_months"] > frame["max_months"]).fillna(False)]
-    return pd.concat(
-        [
-            _alerts("JAKSO_PAATTYY_ENNEN", "sidonnat", "period_end", backwards, lambda r: (
-                f"Sidonnan {r.commitment_id} tukijakso päättyy ({fi_value(r.period_end)}) ennen kuin se alkaa "
-                f"({fi_value(r.period_start)}); sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
-            _alerts("ENIMMAISTUKI", "sidonnat", "amount_eur", over_total, lambda r: (
-                f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
-                f"enimmäismäärän {format_eur(r.total_cap)} (Tukilajit).")),
-            _alerts("YLI_KK_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_month, lambda r: (
-                f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
-                f"enimmäismäärän {format_eur(r.month_cap)}/kk × {r.period_months} kk = {format_eur(r.months_cap)} "
-                "(Tukilajit).")),
-            _alerts("ENIMMAISKESTO", "sidonnat", "period_end", over_months, lambda r: (
-                f"Sidonnan {r.commitment_id} ({r.subsidy_type}) tukijakso {r.period_months} kk ylittää "
-                f"enimmäiskeston {r.max_months:g} kk (Tukilajit).")),
-        ],
-        ignore_index=True,
-    )
+    return [
+        *_alerts("JAKSO_PAATTYY_ENNEN", "sidonnat", "period_end", backwards, lambda r: (
+            f"Sidonnan {r.commitment_id} tukijakso päättyy ({fi_value(r.period_end)}) ennen kuin se alkaa "
+            f"({fi_value(r.period_start)}); sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
+        *_alerts("ENIMMAISTUKI", "sidonnat", "amount_eur", over_total, lambda r: (
+            f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
+            f"enimmäismäärän {format_eur(r.total_cap)} (Tukilajit).")),
+        *_alerts("YLI_KK_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_month, lambda r: (
+            f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
+            f"enimmäismäärän {format_eur(r.month_cap)}/kk × {r.period_months} kk = {format_eur(r.months_cap)} "
+            "(Tukilajit).")),
+        *_alerts("ENIMMAISKESTO", "sidonnat", "period_end", over_months, lambda r: (
+            f"Sidonnan {r.commitment_id} ({r.subsidy_type}) tukijakso {r.period_months} kk ylittää "
+            f"enimmäiskeston {r.max_months:g} kk (Tukilajit).")),
+    ]
 
 
 # ---------------------------------------------------------------- payments and the budget
@@ -268,7 +275,7 @@ def _beyond_commitment(frame: pd.DataFrame) -> pd.DataFrame:
     return beyond[np.array(flagged, dtype=bool)]
 
 
-def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]:
     """Payments without a commitment, outside their commitment's period, or beyond its amount."""
     orphans = payments[~payments["commitment_id"].isin(shares["commitment_id"])]
     frame = payments.merge(
@@ -277,59 +284,51 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFram
     paid_on = _days(frame["payment_date"])
     latest = _days(frame["period_end"]) + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
     outside = frame[(paid_on < _days(frame["period_start"])) | (paid_on > latest)]
-    return pd.concat(
-        [
-            _alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
-                f"Sidontaa {r.commitment_id} ei ole Sidonnat-taulukossa tai sen rivillä on virhe; "
-                "maksua ei lasketa budjettiseurantaan.")),
-            _alerts("MAKSU_JAKSON_ULKOPUOLELLA", "maksatukset", "payment_date", outside, lambda r: (
-                f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
-                f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
-                f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
-            _alerts("MAKSU_YLITTAA", "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
-                f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
-                f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
-                f"{format_eur(r.fitted_before_cents + r.paid_cents - r.amount_cents)}); sidonnan maksut yhteensä "
-                f"{format_eur(r.paid_all_cents)}.")),
-        ],
-        ignore_index=True,
-    )
+    return [
+        *_alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
+            f"Sidontaa {r.commitment_id} ei ole Sidonnat-taulukossa tai sen rivillä on virhe; "
+            "maksua ei lasketa budjettiseurantaan.")),
+        *_alerts("MAKSU_JAKSON_ULKOPUOLELLA", "maksatukset", "payment_date", outside, lambda r: (
+            f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
+            f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
+            f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
+        *_alerts("MAKSU_YLITTAA", "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
+            f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
+            f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
+            f"{format_eur(r.fitted_before_cents + r.paid_cents - r.amount_cents)}); sidonnan maksut yhteensä "
+            f"{format_eur(r.paid_all_cents)}.")),
+    ]
 
 
-def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commitment: pd.DataFrame) -> pd.DataFrame:
+def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commitment: pd.DataFrame) -> list[Alert]:
     """2026 shares above the budget (at the budget cell) and commitments with no budget row (at the first commitment)."""
     committed = summary[summary["committed_cents"] > 0]
     over = committed[(committed["committed_cents"] > committed["budget_cents"]).fillna(False)].merge(budget_rows, on=KEYS)
     missing = committed[committed["budget_cents"].isna()].merge(first_commitment, on=KEYS)
-    return pd.concat(
-        [
-            _alerts("SIDONNAT_YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
-                f"{r.municipality}, {r.subsidy_type}: sidottu vuodelle {YEAR} {format_eur(r.committed_cents)} "
-                f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
-                f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
-            _alerts("EI_BUDJETTIA", "sidonnat", "municipality", missing, lambda r: (
-                f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
-                "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
-        ],
-        ignore_index=True,
-    )
+    return [
+        *_alerts("SIDONNAT_YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
+            f"{r.municipality}, {r.subsidy_type}: sidottu vuodelle {YEAR} {format_eur(r.committed_cents)} "
+            f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
+            f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
+        *_alerts("EI_BUDJETTIA", "sidonnat", "municipality", missing, lambda r: (
+            f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
+            "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
+    ]
 
 
 def _alert_list(ledger: _Ledger, summary: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
-    """Every alert, listed in ALERT_KINDS order, then by sheet and row."""
+    """Every alert (ALERT_COLUMNS), listed in ALERT_KINDS order, then by sheet and row."""
     per_commitment = ledger.per_commitment
     budget_rows = ledger.budget.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
     first_commitment = per_commitment.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
-    alerts = pd.concat(
-        [
-            _budget_alerts(summary, budget_rows, first_commitment),
-            _commitment_rule_alerts(per_commitment, subsidy_types),
-            _payment_alerts(ledger.payments, per_commitment),
-        ],
-        ignore_index=True,
-    )
-    alerts["order"] = alerts["rule"].map(list(ALERT_KINDS).index)
-    return alerts.sort_values(["order", "sheet", "row"], kind="stable", ignore_index=True).drop(columns="order")
+    alerts = [
+        *_budget_alerts(summary, budget_rows, first_commitment),
+        *_commitment_rule_alerts(per_commitment, subsidy_types),
+        *_payment_alerts(ledger.payments, per_commitment),
+    ]
+    order = {rule: i for i, rule in enumerate(ALERT_KINDS)}
+    alerts.sort(key=lambda a: (order[a.rule], a.sheet, a.row))
+    return pd.DataFrame(alerts, columns=ALERT_COLUMNS)
 
 
 # ---------------------------------------------------------------- sums

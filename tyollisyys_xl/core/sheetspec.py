@@ -53,21 +53,26 @@ class Style:
 
 @dataclass
 class ConditionalFormat:
-    """cell_is: compare to a value; text: cell equals text; icon_set / data_bar / color_scale as Excel has them.
+    """cell_is: compare to a value; text: cell equals text; formula: a true formula formats the cell;
+    icon_set / data_bar / color_scale as Excel has them.
 
     values per kind: cell_is -> the operand(s) (two for "between"); text -> [the text];
+    formula -> [the formula, e.g. '=$B5="Yhteensä"', its relative references written for the range's
+    top-left cell (as Excel's dialog shows them); one rule styles rows of any number in one call];
     icon_set -> the thresholds between icons, increasing numbers (2 for a 3-icon set);
     data_bar -> [] (automatic) or [minimum, maximum], bar colour in fill;
     color_scale -> 2 or 3 colours "RRGGBB" from the lowest value to the highest.
+    fill, font_color and bold apply to cell_is, text and formula.
     """
 
     range: str
-    kind: Literal["cell_is", "text", "icon_set", "data_bar", "color_scale"]
+    kind: Literal["cell_is", "text", "formula", "icon_set", "data_bar", "color_scale"]
     operator: str | None = None  # for cell_is: "lessThan", "greaterThanOrEqual", "equal", "between", ...
     values: list[Any] = field(default_factory=list)
     fill: str | None = None
     font_color: str | None = None
     icon_style: str | None = None  # e.g. "3TrafficLights1"
+    bold: bool = False
 
 
 @dataclass

@@ -595,9 +595,9 @@ def _money_findings(tables: Mapping[str, _Table], clean: dict[str, pd.DataFrame]
 
     They run on the rows that passed every other check, so that a commitment is judged by its 2026
     share exactly as the budget tabs judge it. A money error (a payment beyond its commitment or outside
-    its period) then leaves its row out of clean, like any other error; what is left raises no money
-    error when the budget engine runs on it again. Findings point to the cells where the columns really
-    stand in the sheet.
+    its period) then leaves its row out of clean (updated in place), like any other error; what is left
+    raises no money error when the budget engine runs on it again. Findings point to the cells where
+    the columns really stand in the sheet.
     """
     alerts = budget_alerts(Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()}))
     errors = alerts[alerts["severity"] == ERROR]
@@ -711,6 +711,10 @@ def validate_sheets(
     schemas: Mapping[str, TableSchema] | None = None,
 ) -> ValidationResult:
     """Check a workbook given as {sheet name: 2-D cell values from A1}; never raises on bad content.
+
+    The row and table rules run first; the money rules (the budget engine's) run last, on the clean
+    tables those leave, and a row they find in error (a payment beyond its commitment or outside its
+    period) is dropped from the clean tables too. So result.tables never holds a row with an error.
 
     facts: what the adapter knows besides values (merged cells, hidden rows, last formatted row).
     schemas: the table schemas (default: the shipped ones).

@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
-from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule, IconSet, Rule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule, DataBarRule, FormulaRule, IconSet, Rule
 from openpyxl.formatting.rule import FormatObject as Cfvo
 from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils.cell import range_boundaries
@@ -194,11 +194,13 @@ def _apply_style(ws: Worksheet, style: Style) -> None:
 
 def _cf_rule(rule: ConditionalFormat) -> Rule:
     fill = _solid(rule.fill) if rule.fill else None
-    font = Font(color=rule.font_color) if rule.font_color else None
+    font = Font(color=rule.font_color, b=rule.bold or None) if rule.font_color or rule.bold else None
     if rule.kind == "cell_is":
         return CellIsRule(operator=rule.operator, formula=[cf_operand(v) for v in rule.values], fill=fill, font=font)
     if rule.kind == "text":
         return CellIsRule(operator="equal", formula=[cf_operand(str(rule.values[0]))], fill=fill, font=font)
+    if rule.kind == "formula":
+        return FormulaRule(formula=[rule.values[0].removeprefix("=")], fill=fill, font=font)
     if rule.kind == "icon_set":
         thresholds = [Cfvo(type="percent", val=0)] + [Cfvo(type="num", val=v) for v in rule.values]
         return Rule(type="iconSet", iconSet=IconSet(iconSet=rule.icon_style, cfvo=thresholds))

@@ -176,7 +176,7 @@ class XlwingsBook:
         for row, height in spec.row_heights.items():
             _optional(lambda r=sheet.range(f"A{row}"), h=height: setattr(r, "row_height", h))
         for rule in spec.conditional_formats:
-            _optional(lambda r=rule: _add_conditional_format(sheet.range(r.range).conditional_formats, r))
+            _optional(lambda r=rule: self._add_conditional_format(sheet.range(r.range), r))
         for chart in spec.charts:
             _optional(lambda c=chart: _add_chart(sheet, c, cells))
         frozen = frozen_range(spec.freeze) if spec.freeze else None
@@ -189,6 +189,13 @@ class XlwingsBook:
         sheet.names.add(GENERATED_NAME, marker_reference(spec.name))
         if spec.hidden:
             sheet.visible = False
+
+    def _add_conditional_format(self, rng: xw.Range, rule: ConditionalFormat) -> None:
+        if rule.kind == "formula" and not self.remote:
+            # Desktop Excel reads a new rule's relative references from the active cell, not from the
+            # range (the remote clients and the file format use the range's top-left cell): select it.
+            rng[0, 0].select()
+        _add_conditional_format(rng.conditional_formats, rule)
 
     @staticmethod
     def _style(rng: xw.Range, style: Style) -> None:
@@ -213,12 +220,18 @@ class XlwingsBook:
 
 
 def _add_conditional_format(formats, rule: ConditionalFormat) -> None:
-    colours = {"fill_color": rule.fill and "#" + rule.fill, "font_color": rule.font_color and "#" + rule.font_color}
+    looks = {
+        "fill_color": rule.fill and "#" + rule.fill,
+        "font_color": rule.font_color and "#" + rule.font_color,
+        "font_bold": rule.bold or None,
+    }
     if rule.kind == "cell_is":
         operands = [cf_operand(v) for v in rule.values]
-        formats.add_cell_value(_CF_OPERATORS[rule.operator], *operands, **colours)
+        formats.add_cell_value(_CF_OPERATORS[rule.operator], *operands, **looks)
     elif rule.kind == "text":
-        formats.add_cell_value("equal_to", cf_operand(str(rule.values[0])), **colours)
+        formats.add_cell_value("equal_to", cf_operand(str(rule.values[0])), **looks)
+    elif rule.kind == "formula":
+        formats.add_custom(rule.values[0], **looks)
     elif rule.kind == "icon_set":
         formats.add_icon_set(icon_set_name(rule.icon_style), thresholds=list(rule.values))
     elif rule.kind == "data_bar":

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from tyollisyys_xl.core.budget import KEYS, BudgetResult, totals
-from tyollisyys_xl.core.cells import cell, cell_range, sheet_address
+from tyollisyys_xl.core.cells import cell, cell_range, column_letter, sheet_address
 from tyollisyys_xl.core.money import cents_to_euros
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR
 from tyollisyys_xl.core.parsing import fi_value
-from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, heading, table, title
-from tyollisyys_xl.core.sheetspec import Chart, Hyperlink, PrintSetup, Series, SheetSpec, Style
+from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TOTAL_FILL, TableArea, heading, table, title
+from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Hyperlink, PrintSetup, Series, SheetSpec, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -82,27 +82,37 @@ def money_cells(row) -> list:
     ]
 
 
-def _summary_rows(result: BudgetResult, tables: Tables) -> tuple[list[list], set[int]]:
+def _summary_rows(result: BudgetResult, tables: Tables) -> list[list]:
+    """Each municipality's rows and its total row, then the area by subsidy type and the area total;
+    a total row has TOTAL_LABEL in the Tukilaji column."""
     summary = ordered(result.summary, tables)
-    rows, total_rows = [], set()
+    rows = []
     per_municipality = totals(summary, ["municipality"]).set_index("municipality")
     for municipality, group in summary.groupby("municipality", sort=False):
         rows += [[municipality, r.subsidy_type, *money_cells(r)] for r in group.itertuples()]
-        total_rows.add(len(rows))
         rows.append([municipality, TOTAL_LABEL, *money_cells(next(per_municipality.loc[[municipality]].itertuples()))])
     for r in ordered(totals(summary, ["subsidy_type"]), tables, ["subsidy_type"]).itertuples():
         rows.append([AREA_TOTAL, r.subsidy_type, *money_cells(r)])
-    total_rows.add(len(rows))
     rows.append([AREA_TOTAL, TOTAL_LABEL, *money_cells(next(totals(summary, []).itertuples()))])
-    return rows, total_rows
+    return rows
+
+
+def total_rows_format(area: TableArea) -> ConditionalFormat:
+    """Total rows bold and shaded by one rule over the whole table: one call in Excel however many
+    municipalities there are (a style per total row would cost a call per municipality)."""
+    label = f"{column_letter(area.left + 1)}{area.first_row}"
+    return ConditionalFormat(
+        cell_range(area.first_row, area.left, area.last_row, area.right), "formula",
+        values=[f'=${label}="{TOTAL_LABEL}"'], fill=TOTAL_FILL, bold=True,
+    )
 
 
 def summary_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
     spec = SheetSpec(SUMMARY_SHEET, tab_color=TAB_COLOR)
     row = title(spec, 1, f"Tukibudjetin seuranta {YEAR}", [payments_note(result), COMMITTED_NOTE, MISSING_NOTE])
-    rows, total_rows = _summary_rows(result, tables)
     formats = {i: EURO_FORMAT for i in (2, 3, 4, 5, 8, 9, 10)} | {6: PERCENT_FORMAT, 7: PERCENT_FORMAT}
-    area = table(spec, row, SUMMARY_HEADERS, rows, formats, total_rows, header_lines=2)
+    area = table(spec, row, SUMMARY_HEADERS, _summary_rows(result, tables), formats, header_lines=2)
+    spec.conditional_formats.append(total_rows_format(area))
     spec.column_widths = {"A": 18, "B": 30} | {chr(ord("C") + i): 15 for i in range(9)}
     spec.freeze = cell(area.first_row, 3)
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{SUMMARY_SHEET}&R&D")
