@@ -238,3 +238,14 @@ def test_finnish_number_display():
     assert fi_number(1468.5) == "1 468,5"
     assert fi_number(Decimal("1200.5")) == "1 200,50"
     assert fi_number(-3.25) == "-3,25"
+
+
+@pytest.mark.parametrize("parser", [parse_number, parse_euro, parse_date, parse_month])
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_non_finite_numbers_are_refused_by_every_parser(parser, value):
+    with pytest.raises(ParseError):
+        parser(value)
+
+
+def test_non_finite_number_in_a_text_column_is_kept_as_text():
+    assert parse_text(float("inf")) == "inf"

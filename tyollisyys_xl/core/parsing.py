@@ -18,6 +18,7 @@ What counts as ambiguous (and is reported, not guessed):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal
 
@@ -144,15 +145,20 @@ def _number_from_text(text: str, original: object) -> float:
     return -number if match.group("sign") in ("-", "\u2212") else number
 
 
+def _finite(value: int | float) -> float:
+    """A number cell as float; NaN and infinity never come from Excel, and no parser can use them."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ParseError("Arvo ei ole luku.")
+    return number
+
+
 def _native_number(value: object) -> float | None:
     """A number cell's value, or None when the value is not a number cell at all."""
     if isinstance(value, bool):
         raise ParseError(f"{quote(value)} on totuusarvo, ei luku.")
     if isinstance(value, (int, float)):
-        number = float(value)
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ParseError("Arvo ei ole luku.")
-        return number
+        return _finite(value)
     if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         raise ParseError(f"{quote(value)} on päivämäärä tai aika, ei luku.")
     return None
@@ -214,7 +220,7 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, bool):
         raise ParseError(f"{quote(value)} on totuusarvo, ei päivämäärä.")
     if isinstance(value, (int, float)):
-        return excel_serial_to_date(float(value))
+        return excel_serial_to_date(_finite(value))
     text = str(value).strip()
     if match := _FI_DATE.match(text):
         day, month, year = match.groups()
@@ -239,10 +245,11 @@ def parse_month(value: object, default_year: int = YEAR) -> tuple[int, int]:
     if isinstance(value, bool):
         raise ParseError(f"{quote(value)} on totuusarvo, ei kuukausi.")
     if isinstance(value, (int, float)):
-        if value == int(value) and 1 <= value <= 12:
+        value = _finite(value)
+        if value.is_integer() and 1 <= value <= 12:
             return default_year, int(value)
         if value >= _FIRST_SERIAL:
-            date = excel_serial_to_date(float(value))
+            date = excel_serial_to_date(value)
             return date.year, date.month
         raise ParseError(f"Luku {fi_number(value)} ei ole kuukausi (kirjoita esim. 3/{default_year}).")
     text = str(value).strip()
@@ -290,7 +297,7 @@ def parse_text(value: object) -> str:
         raise ParseError(f"{quote(value)} on totuusarvo, odotettiin tekstiä.")
     if isinstance(value, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         raise ParseError(f"{quote(value)} on päivämäärä, odotettiin tekstiä.")
-    if isinstance(value, float) and value == int(value):
+    if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 

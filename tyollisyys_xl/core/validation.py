@@ -206,8 +206,6 @@ def _fast_values(series: pd.Series, cell_type: str) -> pd.Series:
 def _parse_one(value: Any, parser: Callable[[Any], Any]) -> tuple[Any, str | None, str | None]:
     if is_excel_error(value):
         return None, "EXCEL_VIRHE", f"Solussa on Excelin virhearvo {value.strip()}: korjaa kaava tai arvo."
-    if isinstance(value, float) and abs(value) == float("inf"):  # never from Excel; the parsers expect finite numbers
-        return None, "TYYPPI", "Arvo on ääretön, ei luku."
     try:
         return parser(value), None, None
     except ParseError as exc:
