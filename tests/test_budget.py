@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import numpy as np
@@ -15,6 +14,7 @@ from table_factory import day, make_tables
 
 from tyollisyys_xl.core.budget import ALERT_KINDS, alerts_as_findings, commitment_shares, compute_budget, totals
 from tyollisyys_xl.core.money import apportion, cents_to_decimal, format_eur, to_cents
+from tyollisyys_xl.core.reports.layout import TOTAL_FILL
 from tyollisyys_xl.core.reports.budget_tabs import (
     ALERTS_SHEET,
     MONTHLY_SHEET,
@@ -231,6 +231,22 @@ def test_summary_tab_totals_equal_the_sum_of_rows_and_the_input(small):
     assert multia[5] == -3000.01  # and the commitment is all over it
 
 
+def test_summary_total_rows_are_shaded_by_one_rule_however_many_municipalities(small):
+    """A style per total row would cost Excel a call per municipality; one formula rule covers the table."""
+    tables, result = small
+    summary = next(s for s in budget_sheets(result, tables) if s.name == SUMMARY_SHEET)
+    (rule,) = summary.conditional_formats
+    grid = summary.values_grid()
+    header = next(r for (r, c), v in grid.items() if c == 1 and v == "Kunta")
+    rows = sheet_rows(summary, "Kunta")
+    assert rule.range == f"A{header + 1}:K{header + len(rows)}"
+    assert rule.kind == "formula" and rule.values == [f'=$B{header + 1}="{TOTAL_LABEL}"']
+    assert rule.bold and rule.fill == TOTAL_FILL
+    marked = [r for r in rows if r[1] == TOTAL_LABEL]  # the rows the rule shades
+    assert [r[0] for r in marked] == ["Jämsä", "Keuruu", "Luhanka", "Multia", AREA_TOTAL]
+    assert not [s for s in summary.styles if s.fill == TOTAL_FILL]
+
+
 def test_monthly_tab_reconciles_and_charts_cumulative_against_budget(small):
     tables, result = small
     monthly = next(s for s in budget_sheets(result, tables) if s.name == MONTHLY_SHEET)
@@ -416,8 +432,10 @@ def test_findings_use_the_column_letters_of_the_real_sheet():
 # ---------------------------------------------------------------- speed
 
 
-def test_national_scale_is_fast():
-    """50 times the demo area's rows (90 commitments, 281 payments) in well under a button press."""
+def test_national_volume_reconciles():
+    """50 times the demo area's rows (90 commitments, 281 payments): still exact to the cent.
+
+    Its speed is measured by benchmarks/run.py, not asserted here."""
     rng = np.random.default_rng(1)
     names = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
     n = 5000
@@ -432,8 +450,6 @@ def test_national_scale_is_fast():
                 for _ in range(15000)]
     tables = make_tables(commitments=commitments, payments=payments,
                          budget=[dict(municipality=m, subsidy_type=PAY, budget_eur=10**6) for m in names])
-    began = time.perf_counter()
     result = compute_budget(tables)
     budget_sheets(result, tables)
-    assert time.perf_counter() - began < 3
     assert result.monthly["paid_cents"].sum() == sum(to_cents(p["amount_eur"]) for p in payments)
