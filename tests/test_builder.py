@@ -14,12 +14,14 @@ import pytest
 import xlwings
 import yaml
 from oletools.olevba import VBA_Parser
+from remote_book import remote_book
+from xlwings.utils import read_config_sheet
 
 from tyollisyys_xl.build.builder import (
     BUTTONS,
     NUMBER_FORMATS,
     STATUS_CELLS,
-    XLWINGS_SETTINGS,
+    XLWINGS_KEYS,
     build_master,
     check_master,
 )
@@ -224,11 +226,29 @@ def test_vba_project_holds_the_button_macros_and_xlwings(master_path):
     assert workbook_code_names(master_path) == ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, 14))]
 
 
-def test_xlwings_conf_sheet_has_the_standalone_settings(book):
+def settings_cells(sheet) -> list[list]:
+    """Every row of the columns xlwings reads on its settings sheet: keys in A, values in B."""
+    return [[c.value for c in row] for row in sheet.iter_rows(max_col=2) if any(c.value is not None for c in row)]
+
+
+def test_the_master_sets_no_xlwings_key_so_a_users_xlwings_conf_file_counts(book, master_path):
+    """xlwings takes a key on the sheet before the file, even with an empty value: the master has none."""
     sheet = book["xlwings.conf"]
-    keys = [sheet.cell(row, 1).value for row in range(1, len(XLWINGS_SETTINGS) + 2)]
-    assert keys == [*XLWINGS_SETTINGS, None]  # xlwings reads down to the first empty key
-    assert "Interpreter_Win" in keys and "Interpreter_Mac" in keys and "UDF Modules" in keys
+    assert settings_cells(sheet) == []
+    assert read_config_sheet(remote_book(master_path)) == {None: None}  # xlwings' own reader: the sheet, no key
+    guidance = " ".join(c.value for c in sheet["D"] if c.value)
+    assert "A1" in guidance and "B1" in guidance
+    assert all(key in guidance for key in XLWINGS_KEYS)
+
+
+def test_only_xlwings_settings_with_a_value_reach_the_sheet(tmp_path):
+    interpreter = r"C:\tyollisyys\.venv\Scripts\pythonw.exe"
+    given = {"Interpreter_Win": interpreter, "Interpreter_Mac": None, "Conda Env": "  ", "Show Console": True}
+    path = build_master(tmp_path / "asetukset.xlsm", xlwings_settings=given)
+    assert read_config_sheet(remote_book(path)) == {"Interpreter_Win": interpreter, "Show Console": True}
+    assert settings_cells(openpyxl.load_workbook(path)["xlwings.conf"]) == [
+        ["Interpreter_Win", interpreter], ["Show Console", True]
+    ]
 
 
 def test_build_is_deterministic(tmp_path):

@@ -12,7 +12,7 @@ from openpyxl.styles import PatternFill
 from libreoffice import needs_soffice, recalculated_copy
 from render_samples import USER_TEXTS, rich_spec
 
-from tyollisyys_xl.core.sheetspec import Block, Formula, SheetSpec
+from tyollisyys_xl.core.sheetspec import Block, ConditionalFormat, Formula, SheetSpec
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import (
     ERROR_FILL,
@@ -101,6 +101,21 @@ def test_formats_view_and_print_setup(rendered):
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1
         assert "Arvo kuukausittain" in archive.read(charts[0]).decode()
+
+
+def test_a_formula_rule_formats_whole_rows_from_the_ranges_top_left_cell(tmp_path):
+    spec = rich_spec()
+    spec.conditional_formats = [
+        ConditionalFormat("A4:E15", "formula", values=['=$E4="TOSI"'], fill="F2F2F2", bold=True)
+    ]
+    book = input_book()
+    OpenpyxlTarget(book).replace_generated_sheets([spec])
+    ws = saved(book, tmp_path)[spec.name]
+    (entry,) = ws.conditional_formatting
+    (rule,) = entry.rules
+    assert str(entry.sqref) == "A4:E15"
+    assert rule.type == "expression" and rule.formula == ['$E4="TOSI"']
+    assert rule.dxf.font.b and rule.dxf.fill.fgColor.rgb.endswith("F2F2F2")
 
 
 def test_generated_sheets_are_marked_and_rerendered_in_place(tmp_path):

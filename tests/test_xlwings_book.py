@@ -19,9 +19,10 @@ from remote_book import actions, book_json, remote_book
 from render_samples import rich_spec
 
 import tyollisyys_xl.excel as excel
+from tyollisyys_xl.core.reports.budget_tabs import SUMMARY_SHEET
 from tyollisyys_xl.core.sheetspec import Formula
 from tyollisyys_xl.io.calamine_source import CalamineSource
-from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, sheet_cells
+from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, parse_cell, sheet_cells
 from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
 from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value
 from tyollisyys_xl.jobs import read_sheets, run_job
@@ -167,6 +168,20 @@ def test_formats_conditional_formats_and_charts_reach_excel(demo_path):
     formats = {a["args"][0] for a in done if a["func"] == "setNumberFormat"}
     assert formats == {"0.0", '#,##0.00 "€"'}
     assert next(a for a in done if a["func"] == "namesAdd")["args"] == [GENERATED_NAME, "='Raportti'!$A$1"]
+
+
+def test_the_budget_summarys_total_rows_reach_excel_as_one_rule(demo_path):
+    book = remote_book(demo_path)
+    result = excel.update_budget_tracking(book)
+    done = actions(book)
+    position = next(a["args"][0] for a in done if a["func"] == "addSheet" and a["args"][1] == SUMMARY_SHEET)
+    (added,) = [a for a in done if a["func"] == "addConditionalFormat" and a["sheet_position"] == position]
+    (rule,) = next(s for s in result.specs if s.name == SUMMARY_SHEET).conditional_formats
+    first, last = (parse_cell(part) for part in rule.range.split(":"))
+    assert (added["start_row"] + 1, added["start_column"] + 1) == first
+    assert (added["row_count"], added["column_count"]) == (last[0] - first[0] + 1, last[1] - first[1] + 1)
+    assert {"type": "Custom", "formula": rule.values[0], "fill_color": "#f2f2f2", "font_bold": True}.items() \
+        <= added["args"][0].items()
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)

@@ -109,19 +109,14 @@ STATUS_CELLS = (
     ("Tila_Varoitukset", "Varoituksia"),
 )
 
-# xlwings' standalone settings sheet (the keys of xlwings' own quickstart --standalone workbook).
-# An empty value falls back to an xlwings.conf file or xlwings' default ("python" on PATH).
-XLWINGS_SETTINGS: dict[str, CellValue] = {
-    "Interpreter_Win": None,
-    "Interpreter_Mac": None,
-    "PYTHONPATH": None,
-    "Conda Path": None,
-    "Conda Env": None,
-    "UDF Modules": None,
-    "Debug UDFs": False,
-    "Use UDF Server": False,
-    "Show Console": False,
-}
+# The keys of xlwings' settings sheet (those of its quickstart --standalone workbook), listed in the
+# sheet's guidance. A key on the sheet wins over the same key in the user's xlwings.conf file even with
+# an empty value (xlwings.bas GetConfig), so the sheet holds only keys that have a value: none in the master.
+XLWINGS_KEYS = (
+    "Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env", "UDF Modules", "Debug UDFs",
+    "Use UDF Server", "Show Console",
+)
+GUIDANCE_COLUMN = 3  # D: xlwings reads keys from column A and their values from B, nothing else
 
 Rows = Mapping[str, Sequence[Mapping[str, CellValue]]]
 
@@ -508,8 +503,9 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
     text.heading("Asetukset")
     text.line(
         "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava. Jos Python "
-        "ei löydy, kirjoita Python-tulkin polku piilotetun xlwings.conf-välilehden kohtaan Interpreter_Win "
-        "(Windows) tai Interpreter_Mac (Mac): napsauta välilehtiä hiiren oikealla ja valitse Näytä."
+        "ei löydy, tuo piilotettu xlwings.conf-välilehti näkyviin (napsauta välilehtiä hiiren oikealla ja valitse "
+        "Näytä) ja kirjoita sen A1-soluun Interpreter_Win (Windows) tai Interpreter_Mac (Mac) ja B1-soluun "
+        "Python-tulkin koko polku."
     )
     sheet.activate()
 
@@ -561,23 +557,35 @@ def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
         text.bullets(services)
 
 
+def _has_value(value: CellValue) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
 def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:
-    """xlwings reads keys from A1 down to the first empty cell and values beside them; help goes below a gap."""
+    """xlwings reads keys from A1 down to the first empty cell and each value beside its key, nothing else.
+
+    A key without a value is left out: on the sheet it would hide the same key in the user's xlwings.conf
+    file. The guidance stands in column D, which xlwings never reads, so a user's keys cannot run into it.
+    """
     sheet.set_column(0, 0, 22)
     sheet.set_column(1, 1, 60)
+    sheet.set_column(GUIDANCE_COLUMN, GUIDANCE_COLUMN, 110)
     text_format = formats.get(num_format="@")
-    row = 0
-    for row, (key, value) in enumerate(settings.items()):
+    for row, (key, value) in enumerate((k, v) for k, v in settings.items() if _has_value(v)):
         sheet.write_string(row, 0, key, text_format)
         _write_cell(sheet, row, 1, value, text_format if isinstance(value, str) else None)
-    help_lines = (
-        "Ohje: xlwings lukee asetukset tämän välilehden A-sarakkeesta A1-solusta alkaen ensimmäiseen tyhjään asti.",
-        "Interpreter_Win / Interpreter_Mac: Python-tulkin koko polku, jos python ei löydy muuten "
-        "(esim. C:\\tyollisyys\\.venv\\Scripts\\pythonw.exe).",
-        "Tyhjä arvo = käytetään xlwings.conf-tiedoston tai xlwingsin oletusarvoa.",
+    sheet.write_string(0, GUIDANCE_COLUMN, "Ohje (xlwings ei lue tätä saraketta)", formats.get(bold=True))
+    guidance = (
+        "xlwings lukee asetukset tältä välilehdeltä: avain A-sarakkeeseen A1-solusta alkaen ilman tyhjiä rivejä "
+        "väliin, arvo samalle riville B-sarakkeeseen.",
+        "Kirjoita vain asetukset, joille annat arvon. Tällä välilehdellä oleva avain ohittaa saman avaimen "
+        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä.",
+        "Jos Python ei löydy: A1 = Interpreter_Win ja B1 = tulkin koko polku, esim. "
+        "C:\\tyollisyys\\.venv\\Scripts\\pythonw.exe (Macissa Interpreter_Mac).",
+        "Avaimet: " + ", ".join(XLWINGS_KEYS) + ".",
     )
-    for offset, line in enumerate(help_lines, start=row + 3):
-        sheet.write_string(offset, 0, line, formats.get(italic=True))
+    for row, line in enumerate(guidance, start=1):
+        sheet.write_string(row, GUIDANCE_COLUMN, line, formats.get(italic=True))
 
 
 def _sheet_names(sources: Sources) -> list[str]:
@@ -702,7 +710,8 @@ def build_master(
     sources: a folder holding schema/, programme/ and workbook/vba/ (default: the package's own), or
     loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
     given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
-    fictional). Refuses (BuildError) to overwrite a workbook whose entry tables hold rows unless
+    fictional). xlwings_settings: keys and values for the hidden xlwings.conf sheet (a key without a value
+    is left out). Refuses (BuildError) to overwrite a workbook whose entry tables hold rows unless
     replace_entries. Raises SourceError for a malformed source; nothing is written then.
     """
     out_path = Path(out_path) if out_path else master_workbook()
@@ -710,7 +719,7 @@ def build_master(
     if not replace_entries:
         refuse_if_entries(out_path, loaded.schemas)
     all_rows = {**default_rows(loaded), **(rows or {})}
-    settings = {**XLWINGS_SETTINGS, **(xlwings_settings or {})}
+    settings = xlwings_settings or {}
     return write_atomically(out_path, lambda temp: _write_workbook(temp, loaded, all_rows, notice, settings), verify)
 
 
@@ -738,7 +747,7 @@ def check_master(path: Path | str | None = None, sources: Path | Sources | None 
     loaded = sources if isinstance(sources, Sources) else load_sources(sources)
     with tempfile.TemporaryDirectory() as folder:
         fresh = Path(folder) / path.name
-        _write_workbook(fresh, loaded, default_rows(loaded), None, XLWINGS_SETTINGS)
+        _write_workbook(fresh, loaded, default_rows(loaded), None, {})
         expected = _zip_parts(fresh.read_bytes())
     try:
         actual = _zip_parts(path.read_bytes())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -465,42 +466,54 @@ def _assess(spec: IndicatorSpec, figures: list[Figure], month: int | None, per_m
     }
 
 
+INDICATOR_COLUMNS = [*INDICATOR_KEYS, "rule", "baseline", "target", "actual", "actual_month", "expected_share",
+                     "expected", "progress", "progress_capped", "status", "coverage", "partial", "note"]
+
+
+def _assessments(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], figures: dict[str, list[Figure]],
+                 month: int | None, n_municipalities: int, thresholds: Thresholds) -> list[dict]:
+    """_assess of every indicator, in Mittarit order."""
+    return [_assess(specs[indicator_id], figures.get(indicator_id, []), month, bool(per_municipality),
+                    n_municipalities, thresholds)
+            for indicator_id, per_municipality in zip(indicators["id"], indicators["per_municipality"])]
+
+
 def _indicator_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], figures: dict[str, list[Figure]],
                      month: int | None, n_municipalities: int, thresholds: Thresholds) -> pd.DataFrame:
-    rows = []
-    for row in indicators[INDICATOR_KEYS].itertuples(index=False):
-        spec = specs[row.id]
-        assessed = _assess(spec, figures.get(row.id, []), month, bool(row.per_municipality), n_municipalities,
-                           thresholds)
-        rows.append({**row._asdict(), **assessed})
-    columns = [*INDICATOR_KEYS, "rule", "baseline", "target", "actual", "actual_month", "expected_share", "expected",
-               "progress", "progress_capped", "status", "coverage", "partial", "note"]
-    return pd.DataFrame(rows, columns=columns).astype({"actual_month": "Int64"})
+    assessed = _assessments(indicators, specs, figures, month, n_municipalities, thresholds)
+    rows = [{**row._asdict(), **a} for row, a in zip(indicators[INDICATOR_KEYS].itertuples(index=False), assessed)]
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"actual_month": "Int64"})
+
+
+MUNICIPAL_COLUMNS = ["id", "name", "unit", "municipality", "baseline", "target", "actual", "actual_month",
+                     "share_of_area", "expected", "progress", "progress_capped", "status", "note"]
 
 
 def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], values: pd.DataFrame,
                      area: pd.DataFrame, names: list[str], month: int | None, thresholds: Thresholds) -> pd.DataFrame:
-    """Each municipality's own figure for indicators entered per municipality."""
+    """Each municipality's own figure for indicators entered per municipality.
+
+    The entries are grouped once (positions in month order per indicator and municipality), so the work
+    grows with the entries plus the rows made, not with their product."""
     local = values[values["municipality"] != AREA_TOTAL]
     if month:
         local = local[local["month"] <= month]
-    by_key = {key: group.sort_values("month") for key, group in local.groupby(["indicator_id", "municipality"])}
-    area_by_id = area.set_index("id")
+    local = local.sort_values("month", kind="stable")
+    positions_of = local.groupby(["indicator_id", "municipality"], sort=False).indices
+    effective, months = local["effective"].to_numpy(), local["month"].to_numpy()
+    area_by_id = {row.id: row for row in area[["id", "partial", "actual"]].itertuples(index=False)}
     rows = []
-    for row in indicators[indicators["per_municipality"]].itertuples(index=False):
-        spec = specs[row.id]
+    for row in indicators.loc[indicators["per_municipality"], ["id", "name", "unit"]].itertuples(index=False):
+        spec, area_row = specs[row.id], area_by_id[row.id]
+        judged = spec.judged_per_municipality and month is not None
+        area_shares = spec.combine == SUM and not area_row.partial and area_row.actual > 0
         for name in names:
-            group = by_key.get((row.id, name))
-            has_data = group is not None and len(group) > 0
+            positions = positions_of.get((row.id, name))
+            has_data = positions is not None
             actual = math.nan
             if has_data:
-                actual = float(group["effective"].iloc[-1] if spec.reads_latest else group["effective"].sum())
-            area_row = area_by_id.loc[row.id]
-            judged = spec.judged_per_municipality and month is not None
+                actual = float(effective[positions[-1]] if spec.reads_latest else effective[positions].sum())
             judgement = judge(spec, actual, month, thresholds) if judged else None
-            share = math.nan
-            if spec.combine == SUM and has_data and not area_row["partial"] and area_row["actual"] > 0:
-                share = actual / area_row["actual"]
             progress = judgement.progress if judgement else math.nan
             rows.append({
                 "id": row.id,
@@ -510,32 +523,43 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
                 "baseline": spec.baseline,
                 "target": spec.target,
                 "actual": actual,
-                "actual_month": int(group["month"].iloc[-1]) if has_data else None,
-                "share_of_area": share,
+                "actual_month": int(months[positions[-1]]) if has_data else None,
+                "share_of_area": actual / area_row.actual if has_data and area_shares else math.nan,
                 "expected": judgement.expected if judgement else math.nan,
                 "progress": progress,
                 "progress_capped": min(1.0, max(0.0, progress)) if not math.isnan(progress) else math.nan,
                 "status": judgement.status if judgement else (EI_TIETOA if spec.judged_per_municipality else None),
                 "note": "" if spec.judged_per_municipality else "Ei kuntakohtaista tavoitetta: näytetään osuus alueesta.",
             })
-    columns = ["id", "name", "unit", "municipality", "baseline", "target", "actual", "actual_month", "share_of_area",
-               "expected", "progress", "progress_capped", "status", "note"]
-    return pd.DataFrame(rows, columns=columns).astype({"actual_month": "Int64"})
+    return pd.DataFrame(rows, columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
 
 
 def rollup(frame: pd.DataFrame, group_type: str, group: str) -> dict:
     """Share of indicators per status plus the mean of capped progress: unlike units are never summed."""
-    counts = frame["status"].value_counts()
-    count = {status: int(counts.get(status, 0)) for status in STATUSES}
-    with_data = len(frame) - count[EI_TIETOA]
+    return _rollup_of(group_type, group, frame["status"].tolist(), frame["progress_capped"].to_numpy("float64"))
+
+
+def _rollup_of(group_type: str, group: str, statuses: list, capped: np.ndarray) -> dict:
+    """The roll-up of one group from its statuses and capped progress (one value per indicator)."""
+    counts = Counter(statuses)
+    count = {status: counts[status] for status in STATUSES}
+    with_data = len(statuses) - count[EI_TIETOA]
     return {
         "group_type": group_type,
         "group": group,
-        "n": len(frame),
+        "n": len(statuses),
         **count,
         "on_track_share": (count[SAAVUTETTU] + count[TAVOITTEESSA]) / with_data if with_data else math.nan,
-        "mean_progress": float(frame["progress_capped"].mean()) if frame["progress_capped"].notna().any() else math.nan,
+        "mean_progress": _mean(capped),
     }
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of the values that are not NaN (NaN when none is), summed in the order pandas' mean sums them."""
+    missing = np.isnan(values)
+    if missing.all():
+        return math.nan
+    return float(np.where(missing, 0.0, values).sum() / (values.size - missing.sum()))
 
 
 ROLLUP_COLUMNS = ["group_type", "group", "n", *STATUSES, "on_track_share", "mean_progress"]
@@ -553,10 +577,27 @@ def _rollups(indicators: pd.DataFrame, municipalities: pd.DataFrame, names: list
     """The council's KV view, then the committee's view of every indicator by theme and focus area, then
     the municipalities over the indicators judged in each."""
     judged = municipalities[municipalities["status"].notna()]
+    positions_of = judged.groupby("municipality", sort=False).indices
+    statuses = judged["status"].to_numpy(dtype=object)
+    capped = judged["progress_capped"].to_numpy(dtype="float64")
+    none = np.array([], dtype="int64")
     council = pd.DataFrame([rollup(indicators[indicators["level"] == "KV"], "taso", LEVEL_COUNCIL)])
-    towns = pd.DataFrame([rollup(judged[judged["municipality"] == name], "kunta", name) for name in names],
+    towns = pd.DataFrame([_rollup_of("kunta", name, statuses[positions_of.get(name, none)].tolist(),
+                                     capped[positions_of.get(name, none)]) for name in names],
                          columns=ROLLUP_COLUMNS)
     return pd.concat([council, view_rollups(indicators, LEVEL_TOTAL), towns], ignore_index=True)
+
+
+def _rollup_trend(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], figures: dict[str, list[Figure]],
+                  month: int | None, n_municipalities: int, thresholds: Thresholds) -> pd.DataFrame:
+    """The all-indicator roll-up at the end of each month up to the as-of month."""
+    rows = []
+    for m in range(1, (month or 0) + 1):
+        assessed = _assessments(indicators, specs, figures, m, n_municipalities, thresholds)
+        statuses = [a["status"] for a in assessed]
+        capped = np.array([a["progress_capped"] for a in assessed], dtype="float64")
+        rows.append({"month": m, **_rollup_of("taso", LEVEL_TOTAL, statuses, capped)})
+    return pd.DataFrame(rows, columns=["month", *ROLLUP_COLUMNS])
 
 
 def _trend(specs: dict[str, IndicatorSpec], figures: dict[str, list[Figure]], month: int | None) -> pd.DataFrame:
@@ -585,21 +626,13 @@ def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thr
     figures = monthly_figures(values, specs, len(names))
     indicators = _indicator_frame(tables.indicators, specs, figures, as_of, len(names), thresholds)
     municipalities = _municipal_frame(tables.indicators, specs, values, indicators, names, as_of, thresholds)
-    rollup_trend = pd.DataFrame(
-        [
-            {"month": m, **rollup(_indicator_frame(tables.indicators, specs, figures, m, len(names), thresholds),
-                                  "taso", LEVEL_TOTAL)}
-            for m in range(1, (as_of or 0) + 1)
-        ],
-        columns=["month", *ROLLUP_COLUMNS],
-    )
     return AttainmentResult(
         as_of=as_of,
         indicators=indicators,
         municipalities=municipalities,
         rollups=_rollups(indicators, municipalities, names),
         trend=_trend(specs, figures, as_of),
-        rollup_trend=rollup_trend,
+        rollup_trend=_rollup_trend(tables.indicators, specs, figures, as_of, len(names), thresholds),
         specs=specs,
         thresholds=thresholds,
     )

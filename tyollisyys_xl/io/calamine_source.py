@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from defusedxml import DefusedXmlException, ElementTree
-from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.raw import SheetFacts
@@ -94,6 +94,7 @@ class CalamineSource:
             self._parts = self._sheet_parts()
         except (CalamineError, zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
             raise WorkbookReadError(str(self.path), f"Työkirjaa ei voi lukea: {_reason(exc)}") from exc
+        self._sheets: dict[str, CalamineSheet] = {}
         self._xml_facts: dict[str, tuple[SheetFacts, dict[tuple[int, int], str]]] = {}
 
     def sheet_names(self) -> list[str]:
@@ -102,7 +103,7 @@ class CalamineSource:
     def sheet_values(self, name: str) -> list[list[Any]]:
         """Cell values from A1; empty cells None, error cells as their text ("#DIV/0!")."""
         try:
-            rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            rows = self._sheet(name).to_python(skip_empty_area=False)
         except (CalamineError, OSError) as exc:
             raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
         values = [[None if v == "" else v for v in row] for row in rows]
@@ -118,6 +119,12 @@ class CalamineSource:
         """Merged ranges, hidden rows and the last row tag of the sheet."""
         return self._facts(name)[0]
 
+    def _sheet(self, name: str) -> CalamineSheet:
+        """The sheet as calamine parsed it, kept: parsing is most of the read, and values and facts both need it."""
+        if name not in self._sheets:
+            self._sheets[name] = self._book.get_sheet_by_name(name)
+        return self._sheets[name]
+
     def _facts(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
         if name not in self._xml_facts:
             self._xml_facts[name] = self._scan_sheet(name)
@@ -126,7 +133,7 @@ class CalamineSource:
     def _scan_sheet(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
         part = self._parts.get(name)
         try:
-            merged = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+            merged = self._sheet(name).merged_cell_ranges or []
             with zipfile.ZipFile(self.path) as archive:
                 xml = archive.read(part) if part else b""
         except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:

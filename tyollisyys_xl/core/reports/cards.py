@@ -58,27 +58,49 @@ def _share(part, whole) -> float | str:
 
 
 class _Area:
-    """The area-wide figures every card is compared with, computed once for all eight."""
+    """The area-wide figures every card is compared with, and each municipality's own rows, computed once
+    for all the cards: one pass over each table, never a filter per card."""
 
     def __init__(self, tables: Tables, budget: BudgetResult, attainment: AttainmentResult):
         self.subsidy_types = reference_order(tables, "subsidy_type", budget.summary["subsidy_type"])
         self.cost_objects = reference_order(tables, "cost_object", budget.service_costs["cost_object"])
-        self.indicators = tables.indicators[tables.indicators["per_municipality"].astype(bool)].sort_values(ROW)
+        per_municipality = tables.indicators[tables.indicators["per_municipality"].astype(bool)]
+        self.indicators = list(per_municipality.sort_values(ROW).itertuples())
         self.budget_total = next(totals(budget.summary, []).itertuples())
         self.by_municipality = {r.municipality: r for r in totals(budget.summary, ["municipality"]).itertuples()}
+        self.summary = _rows_by_municipality(budget.summary)
+        self.costs = _rows_by_municipality(budget.service_costs)
         self.costs_total = int(budget.service_costs["amount_cents"].sum()) if len(budget.service_costs) else None
-        self.values = entry_values(tables, attainment.specs)
-        self.values = self.values[self.values["municipality"] != AREA_TOTAL]
+        self.costs_by_object = budget.service_costs.groupby("cost_object")["amount_cents"].sum().to_dict()
+        self.entered = _entered_values(entry_values(tables, attainment.specs))
         self.specs = attainment.specs
         self.municipal = {(r.id, r.municipality): r for r in attainment.municipalities.itertuples()}
 
 
-def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: pd.DataFrame) -> tuple[list[list], str]:
+def _rows_by_municipality(frame: pd.DataFrame) -> dict[str, list]:
+    """A frame's rows (as tuples) per municipality, in the frame's order."""
+    rows: dict[str, list] = {}
+    for r in frame.itertuples():
+        rows.setdefault(r.municipality, []).append(r)
+    return rows
+
+
+def _entered_values(values: pd.DataFrame) -> dict[str, dict[str, dict[int, float]]]:
+    """Municipality -> indicator -> month -> the value entered (Koko alue rows are not a municipality's)."""
+    local = values[values["municipality"] != AREA_TOTAL]
+    entered: dict[str, dict[str, dict[int, float]]] = {}
+    for name, indicator_id, month, value in zip(local["municipality"], local["indicator_id"], local["month"].tolist(),
+                                                local["effective"].tolist()):
+        entered.setdefault(name, {}).setdefault(indicator_id, {})[month] = value
+    return entered
+
+
+def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> tuple[list[list], str]:
     """The lines under the title, and the date the card's data runs to (for the page header)."""
     lead = " · vastuukunta" if bool(municipality.lead) else ""
-    entries = area.values[area.values["municipality"] == municipality.name]
-    last_entry = int(entries["month"].max()) if len(entries) else None
-    last_cost = int(costs["last_month"].max()) if len(costs) else None
+    entered = area.entered.get(municipality.name, {})
+    last_entry = max(max(months) for months in entered.values()) if entered else None
+    last_cost = int(max(r.last_month for r in costs)) if costs else None
     dates = [d for d in (last_entry and _month_end(last_entry), budget.payments_until, last_cost and _month_end(last_cost)) if d]
     runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Ei tietoja"
     entries_text = f"toteumat {month_label(last_entry)} asti" if last_entry else "ei toteumia"
@@ -105,7 +127,7 @@ def _money_row(label: str, r) -> list:
 
 
 def _budget_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, area: _Area) -> TableArea:
-    by_type = {r.subsidy_type: r for r in budget.summary[budget.summary["municipality"] == name].itertuples()}
+    by_type = {r.subsidy_type: r for r in area.summary.get(name, [])}
     rows = [_money_row(subsidy_type, by_type.get(subsidy_type)) for subsidy_type in area.subsidy_types]
     rows.append(_money_row(TOTAL_LABEL, area.by_municipality.get(name)))
     headers = ["Tukilaji", "Budjetti €", "Sidottu €", "Maksettu €", "Sidottavissa €", "Sidonta-aste", "Maksatusaste"]
@@ -113,24 +135,28 @@ def _budget_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, ar
     return table(spec, row, headers, rows, formats, {len(rows) - 1}, header_lines=2)
 
 
-def _costs_table(spec: SheetSpec, row: int, costs: pd.DataFrame, area: _Area, budget: BudgetResult) -> TableArea:
-    mine = costs.set_index("cost_object")
-    area_costs = budget.service_costs.groupby("cost_object")["amount_cents"].sum()
+def _costs_table(spec: SheetSpec, row: int, costs: list, area: _Area) -> TableArea:
+    mine = {r.cost_object: r for r in costs}
     rows = []
     for cost_object in area.cost_objects:
-        amount = int(mine.at[cost_object, "amount_cents"]) if cost_object in mine.index else None
-        months = int(mine.at[cost_object, "months_entered"]) if cost_object in mine.index else MISSING
-        rows.append([cost_object, _euros_or_missing(amount), _share(amount, area_costs.get(cost_object)), months])
-    total = int(mine["amount_cents"].sum()) if len(mine) else None
+        amount = int(mine[cost_object].amount_cents) if cost_object in mine else None
+        months = int(mine[cost_object].months_entered) if cost_object in mine else MISSING
+        rows.append([cost_object, _euros_or_missing(amount), _share(amount, area.costs_by_object.get(cost_object)),
+                     months])
+    total = _cost_total(costs)
     rows.append([TOTAL_LABEL, _euros_or_missing(total), _share(total, area.costs_total), None])
     headers = ["Kustannuskohde", "Kustannus €", "Osuus alueesta", "Kuukausia kirjattu"]
     return table(spec, row, headers, rows, {1: EURO_FORMAT, 2: PERCENT_FORMAT, 3: "0"}, {len(rows) - 1}, header_lines=2)
 
 
-def _shares_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, area: _Area, costs: pd.DataFrame) -> TableArea:
+def _cost_total(costs: list) -> int | None:
+    return int(sum(r.amount_cents for r in costs)) if costs else None
+
+
+def _shares_table(spec: SheetSpec, row: int, name: str, area: _Area, costs: list) -> TableArea:
     """The municipality's euros beside the area's, and its share."""
     mine, whole = area.by_municipality.get(name), area.budget_total
-    cost_total = int(costs["amount_cents"].sum()) if len(costs) else None
+    cost_total = _cost_total(costs)
     pairs = [("Tukibudjetti", mine.budget_cents if mine else None, whole.budget_cents),
              ("Sidottu", mine.committed_cents if mine else 0, whole.committed_cents),
              ("Maksettu", mine.paid_cents if mine else 0, whole.paid_cents),
@@ -154,10 +180,9 @@ def _trend_arrow(monthly: list[float | None]) -> str:
 
 def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
     """Indicators as columns, months down the rows: each column reads as its municipality's time series."""
-    mine = area.values[area.values["municipality"] == name]
-    by_indicator = {i: dict(zip(g["month"], g["effective"])) for i, g in mine.groupby("indicator_id")}
+    by_indicator = area.entered.get(name, {})
     columns = []
-    for ind in area.indicators.itertuples():
+    for ind in area.indicators:
         entered = by_indicator.get(ind.id, {})
         monthly = [float(entered[m]) if m in entered else None for m in MONTHS]
         judged = area.municipal.get((ind.id, name))
@@ -185,7 +210,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     row_of = {label: area_.first_row + i - 1 for i, label in enumerate(labels)}
     spec.styles.append(Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right),
                              number_format=PERCENT_FORMAT))
-    for col, ind in enumerate(area.indicators.itertuples(), start=2):
+    for col, ind in enumerate(area.indicators, start=2):
         if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
             spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
                                      number_format="0.0"))
@@ -197,7 +222,7 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     """One card: same rows and columns for every municipality."""
     name = municipality.name
     spec = SheetSpec(card_name(name), tab_color=TAB_COLOR, column_widths=dict(COLUMN_WIDTHS))
-    costs = budget.service_costs[budget.service_costs["municipality"] == name]
+    costs = area.costs.get(name, [])
     info, runs_to = _info_rows(municipality, budget, area, costs)
     spec.blocks.append(Block(1, 1, [[f"Kuntakortti {name}"], *info]))
     spec.styles += [Style("A1", bold=True, font_size=16.0),
@@ -216,8 +241,8 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
         height_cm=CHART_ROWS * ROW_CM,
     ))
     row = heading(spec, subsidies.last_row + CHART_ROWS + 3, "Palvelukustannukset vuoden alusta")
-    costs_area = _costs_table(spec, row, costs, area, budget)
-    shares = _shares_table(spec, costs_area.last_row + 2, name, budget, area, costs)
+    costs_area = _costs_table(spec, row, costs, area)
+    shares = _shares_table(spec, costs_area.last_row + 2, name, area, costs)
     row = heading(spec, shares.last_row + 2, "Mittarit kunnassa (kuukausittain kirjatut arvot)")
     indicators = _indicator_table(spec, row, name, area)
     notes = [["¹ Kumulatiivisilla mittareilla vuoden alusta yhteensä, muilla viimeisin kirjattu arvo. "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.attainment import (
@@ -110,12 +111,14 @@ def _value(x):
 
 def fractional_indicators(result: AttainmentResult) -> set[str]:
     """Indicators with a value that is not a whole number (rates, means, durations): shown with decimals."""
-    values = pd.concat([
-        result.indicators[["id", "baseline", "target", "actual"]].melt(id_vars="id"),
-        result.municipalities[["id", "actual"]].melt(id_vars="id"),
-        result.trend.melt(id_vars="id"),
-    ]).dropna(subset=["value"])
-    return set(values.loc[values["value"].astype("float64") % 1 != 0, "id"])
+    fractional: set[str] = set()
+    for frame, columns in ((result.indicators, ["baseline", "target", "actual"]), (result.municipalities, ["actual"]),
+                           (result.trend, list(MONTHS))):
+        values = frame[columns].to_numpy(dtype="float64")
+        with np.errstate(invalid="ignore"):  # an infinity is not whole: inf % 1 is NaN
+            whole = np.isnan(values) | (values % 1 == 0)
+        fractional.update(frame["id"][~whole.all(axis=1)])
+    return fractional
 
 
 def _spans(offsets: list[int]) -> list[tuple[int, int]]:
@@ -422,7 +425,7 @@ MUNICIPAL_ROLLUP_HEADERS = ["Kunta", "Arvioituja mittareita", *STATUSES,
                             "Saavutettu tai tavoitteessa (tiedollisista)", "Keskimääräinen edistyminen"]
 
 
-def _rollup_values(row: pd.Series) -> list:
+def _rollup_values(row: dict) -> list:
     return [_value(row["n"]), *[_value(row[s]) for s in STATUSES], _value(row["on_track_share"]),
             _value(row["mean_progress"])]
 
@@ -436,7 +439,7 @@ def municipal_sheet(result: AttainmentResult) -> SheetSpec:
     ])
     row = heading(spec, row, "Yhteenveto kunnittain")
     towns = result.rollups[result.rollups["group_type"] == "kunta"]
-    rollup_rows = [[r["group"], *_rollup_values(r)] for _, r in towns.iterrows()]
+    rollup_rows = [[r["group"], *_rollup_values(r)] for r in towns.to_dict("records")]
     n = len(MUNICIPAL_ROLLUP_HEADERS)
     area = table(spec, row, MUNICIPAL_ROLLUP_HEADERS, rollup_rows, {n - 2: PERCENT, n - 1: PERCENT})
     spec.row_heights[row] = HEADER_HEIGHT
@@ -480,7 +483,7 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
     ])
     row = heading(spec, row, "Kaikki mittarit kuukausittain")
     monthly = [[month_label(int(r["month"])), *[_value(r[s]) for s in STATUSES], _value(r["on_track_share"]),
-                _value(r["mean_progress"])] for _, r in result.rollup_trend.iterrows()]
+                _value(r["mean_progress"])] for r in result.rollup_trend.to_dict("records")]
     n = len(MONTHLY_ROLLUP_HEADERS)
     area = table(spec, row, MONTHLY_ROLLUP_HEADERS, monthly, {n - 2: PERCENT, n - 1: PERCENT},
                  left=TREND_ROLLUP_LEFT)
