@@ -126,7 +126,7 @@ def _money_row(label: str, r) -> list:
             remaining, _share(r.committed_cents, r.budget_cents), _share(r.paid_cents, r.budget_cents)]
 
 
-def _budget_table(spec: SheetSpec, row: int, name: str, budget: BudgetResult, area: _Area) -> TableArea:
+def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
     by_type = {r.subsidy_type: r for r in area.summary.get(name, [])}
     rows = [_money_row(subsidy_type, by_type.get(subsidy_type)) for subsidy_type in area.subsidy_types]
     rows.append(_money_row(TOTAL_LABEL, area.by_municipality.get(name)))
@@ -229,7 +229,7 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
                     Style(cell_range(2, 1, 1 + len(info), 1), italic=True, font_color="404040")]
 
     row = heading(spec, len(info) + 3, f"Tukibudjetti, sidonnat ja maksatukset {YEAR}")
-    subsidies = _budget_table(spec, row, name, budget, area)
+    subsidies = _budget_table(spec, row, name, area)
     categories = cell_range(subsidies.first_row, 1, subsidies.last_row - 1, 1)
     spec.charts.append(Chart(
         kind="bar",
