@@ -6,6 +6,9 @@ euros in a cell, so each total row equals the sum of the rows above it to the ce
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import attrgetter
+
 import pandas as pd
 
 from tyollisyys_xl.core.budget import KEYS, BudgetResult, totals
@@ -87,10 +90,10 @@ def _summary_rows(result: BudgetResult, tables: Tables) -> list[list]:
     a total row has TOTAL_LABEL in the Tukilaji column."""
     summary = ordered(result.summary, tables)
     rows = []
-    per_municipality = totals(summary, ["municipality"]).set_index("municipality")
-    for municipality, group in summary.groupby("municipality", sort=False):
-        rows += [[municipality, r.subsidy_type, *money_cells(r)] for r in group.itertuples()]
-        rows.append([municipality, TOTAL_LABEL, *money_cells(next(per_municipality.loc[[municipality]].itertuples()))])
+    municipal_totals = {r.municipality: r for r in totals(summary, ["municipality"]).itertuples()}
+    for municipality, group in groupby(summary.itertuples(), key=attrgetter("municipality")):  # sorted: contiguous
+        rows += [[municipality, r.subsidy_type, *money_cells(r)] for r in group]
+        rows.append([municipality, TOTAL_LABEL, *money_cells(municipal_totals[municipality])])
     for r in ordered(totals(summary, ["subsidy_type"]), tables, ["subsidy_type"]).itertuples():
         rows.append([AREA_TOTAL, r.subsidy_type, *money_cells(r)])
     rows.append([AREA_TOTAL, TOTAL_LABEL, *money_cells(next(totals(summary, []).itertuples()))])
