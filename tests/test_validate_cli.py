@@ -1,11 +1,10 @@
-"""`tyollisyys-xl validate`: exit codes, every output format, read-only, light imports, speed; the CI workflow."""
+"""`tyollisyys-xl validate`: exit codes, every output format, read-only, light imports; the CI workflow."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -129,10 +128,11 @@ def test_validate_never_writes(capsys, faulty_path):
     assert set(os.listdir(faulty_path.parent)) == names
 
 
-def test_cli_starts_light_and_fast(demo_path):
-    """A fresh interpreter validates the scale-1 demo in under 2 s without importing the writers."""
+def test_cli_imports_no_writers(demo_path):
+    """A fresh interpreter validates the scale-1 demo without importing openpyxl, xlsxwriter or xlwings
+    (speed itself is measured with benchmarks/run.py, not in a test)."""
     probe = (
-        "import sys, runpy; sys.argv = ['tyollisyys-xl', 'validate', sys.argv[1]];"
+        "import sys; sys.argv = ['tyollisyys-xl', 'validate', sys.argv[1]];"
         "from tyollisyys_xl.cli import main; code = main();"
         "heavy = [m for m in ('openpyxl', 'xlsxwriter', 'xlwings') if m in sys.modules];"
         "print('HEAVY', heavy); sys.exit(code)"
@@ -140,13 +140,6 @@ def test_cli_starts_light_and_fast(demo_path):
     result = subprocess.run([sys.executable, "-c", probe, str(demo_path)], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
-    # CPU time of the child, not wall time: parallel test workers on a small machine would decide the
-    # wall time, while the CPU time is what one validate costs (about 0.6 s wall on an idle machine).
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([sys.executable, "-m", "tyollisyys_xl", "validate", str(demo_path)], capture_output=True, check=True, cwd=REPO)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    assert cpu < 2.0, f"validate took {cpu:.2f} s of CPU"
 
 
 def test_workflow_validates_the_committed_workbook_nightly_and_on_push():

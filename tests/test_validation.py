@@ -327,6 +327,19 @@ def test_rate_entry_needs_value_or_both_parts(master_sheets):
     assert rules_at(result) == {("PAKOLLINEN", "Toteumat!D2"), ("PAKOLLINEN", "Toteumat!D4")}
 
 
+def test_empty_cells_in_every_form_and_short_rows(master_sheets):
+    """Adapters give an empty cell as None, "" or spaces, and may end a row early: all of it reads as empty."""
+    rows = [
+        ["M06", "3/2026", "Jämsä", 10.0],  # the row ends after the value
+        ["", "  ", None, "\u00a0", None, None, " ", ""],  # empty in every form: not a row at all
+        entry("M06", "Keuruu", "   "),  # a value of spaces is a missing value
+    ]
+    result = validate_sheets(with_rows(master_sheets, Toteumat=rows))
+    assert rules_at(result) == {("PAKOLLINEN", "Toteumat!D4")}
+    entries = result.tables.entries
+    assert entries[ROW].tolist() == [2] and entries.loc[0, "value"] == 10.0 and entries.loc[0, "comment"] is None
+
+
 def test_dropdown_values_match_in_any_case(master_sheets):
     rows = [entry("m01", "koko alue", 1), entry("M06", "jämsä", 10)]
     result = validate_sheets(with_rows(master_sheets, Toteumat=rows))

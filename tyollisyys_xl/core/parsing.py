@@ -21,6 +21,7 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal
+from operator import mul
 
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, YEAR
 
@@ -308,7 +309,7 @@ _BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 
 def business_id_check_digit(first_seven: str) -> int | None:
     """The Y-tunnus check digit for seven digits; None when no digit is valid (remainder 1)."""
-    remainder = sum(int(d) * w for d, w in zip(first_seven, _BUSINESS_ID_WEIGHTS)) % 11
+    remainder = sum(map(mul, map(int, first_seven), _BUSINESS_ID_WEIGHTS)) % 11
     if remainder == 1:
         return None
     return 0 if remainder == 0 else 11 - remainder

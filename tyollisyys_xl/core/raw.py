@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.cells import cell, column_letter
@@ -150,29 +153,42 @@ def raw_table(schema: TableSchema, values: list[list[Any]] | None) -> RawTable:
 
 
 def _data_frame(schema: TableSchema, rows: list[list[Any]], mapping: dict[str, int], first_row: int) -> pd.DataFrame:
-    """Mapped columns of the data rows (object dtype, blanks as None), fully empty rows dropped."""
-    data: dict[str, Any] = {}
+    """Mapped columns of the data rows (object dtype, blanks as None), fully empty rows dropped.
+
+    Each mapped column is taken out of the rows once; after that every step works on whole columns.
+    """
+    cells = _columns(rows, mapping)
+    blank = {key: _blank_mask(column) for key, column in cells.items()}
+    keep = ~np.logical_and.reduce(list(blank.values()))
+    data = {}
     for column in schema.columns:
-        col = mapping.get(column.key)
-        if col is None:
-            data[column.key] = [None] * len(rows)
+        if column.key in cells:
+            values = cells[column.key]
+            values[blank[column.key]] = None
+            data[column.key] = values[keep]
         else:
-            data[column.key] = [row[col] if col < len(row) else None for row in rows]
+            data[column.key] = np.full(int(keep.sum()), None)
     frame = pd.DataFrame(data, dtype=object)
-    frame[ROW] = pd.RangeIndex(first_row, first_row + len(rows))
-    if frame.empty:
-        return frame
-    blank = pd.DataFrame({key: _blank_mask(frame[key]) for key in mapping}, index=frame.index)
-    for key in mapping:
-        frame.loc[blank[key], key] = None
-    keep = ~blank.all(axis=1) if mapping else pd.Series(False, index=frame.index)
-    return frame[keep].reset_index(drop=True)
+    frame[ROW] = np.arange(first_row, first_row + len(rows), dtype="int64")[keep]
+    return frame
 
 
-def _blank_mask(series: pd.Series) -> pd.Series:
+def _columns(rows: list[list[Any]], mapping: dict[str, int]) -> dict[str, np.ndarray]:
+    """key -> that column of the rows as an object array; a row too short for it gives None."""
+    width = max(mapping.values()) + 1
+    if min(map(len, rows), default=width) < width:
+        rows = [row + [None] * (width - len(row)) for row in rows]
+    return {key: np.fromiter(map(itemgetter(col), rows), dtype=object, count=len(rows)) for key, col in mapping.items()}
+
+
+def _blank_mask(cells: np.ndarray) -> np.ndarray:
     """True for None, NaN, "" and whitespace-only text (adapters differ in how they give an empty cell)."""
-    is_text = series.map(type) == str
-    blank_text = pd.Series(False, index=series.index)
-    if is_text.any():
-        blank_text[is_text] = series[is_text].str.strip() == ""
-    return series.isna() | blank_text
+    return pd.isna(cells) | distinct_matches(cells, lambda value: value.__class__ is str and not value.strip())
+
+
+def distinct_matches(values: np.ndarray, predicate: Callable[[Any], bool]) -> np.ndarray:
+    """predicate of each value as a boolean array, asked once per distinct value (a column repeats few)."""
+    hits = {value for value in set(values.tolist()) if predicate(value)}
+    if not hits:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter(map(hits.__contains__, values), dtype=bool, count=len(values))

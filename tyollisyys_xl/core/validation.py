@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.budget import alerts_as_findings, budget_alerts
@@ -45,7 +46,7 @@ from tyollisyys_xl.core.parsing import (
     parse_text,
     quote,
 )
-from tyollisyys_xl.core.raw import SheetFacts, is_usable, raw_table
+from tyollisyys_xl.core.raw import SheetFacts, distinct_matches, is_usable, raw_table
 from tyollisyys_xl.core.tables import ROW, TABLE_ATTRIBUTES, RawTable, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 from tyollisyys_xl.schemas import TABLE_ORDER, Column, TableSchema, table_schemas
@@ -164,43 +165,38 @@ class _Table:
 def _parse_series(series: pd.Series, cell_type: str) -> tuple[pd.Series, pd.Series, pd.Series]:
     """(parsed values, problem rule, problem message), None where fine or empty.
 
-    Plain text in a text column and plain numbers in a number column (nearly every cell) are taken
-    column-wise; the rest is parsed one distinct (type, value) at a time, since columns repeat few
-    values (months, municipalities, dates).
+    Cells are taken a Python type at a time (1, 1.0 and True read differently). Plain text in a text
+    column and plain numbers in a number column (nearly every cell) are taken as they are; the rest is
+    parsed once per distinct value, since columns repeat few values (months, municipalities, dates).
     """
-    values = pd.Series(None, index=series.index, dtype=object)
-    rules = pd.Series(None, index=series.index, dtype=object)
-    messages = pd.Series(None, index=series.index, dtype=object)
-    fast = _fast_values(series, cell_type)
-    values[fast.index] = fast
-    slow = series.notna()
-    slow[fast.index] = False
-    if slow.any():
-        parser = PARSERS[cell_type]
-        cache: dict[tuple[type, Any], tuple[Any, str | None, str | None]] = {}
-        results = []
-        for value in series[slow].tolist():
-            key = (value.__class__, value)
-            hit = cache.get(key)
-            if hit is None:
-                hit = cache[key] = _parse_one(value, parser)
-            results.append(hit)
-        parsed, problem, text = zip(*results)
-        values[slow], rules[slow], messages[slow] = list(parsed), list(problem), list(text)
-    return values, rules, messages
+    cells = series.to_numpy()
+    values, rules, messages = np.full(len(cells), None), np.full(len(cells), None), np.full(len(cells), None)
+    kinds = np.fromiter(map(type, cells), dtype=object, count=len(cells))
+    parser = PARSERS[cell_type]
+    for kind in set(kinds.tolist()) - {type(None)}:
+        at = np.flatnonzero(kinds == kind)
+        fast, fast_values = _fast_values(cells[at], kind, cell_type)
+        values[at[fast]] = fast_values[fast]
+        slow = at[~fast]
+        if len(slow):
+            codes, distinct = pd.factorize(cells[slow])
+            parsed = [_parse_one(value, parser) for value in distinct]
+            for target, results in zip((values, rules, messages), zip(*parsed)):
+                target[slow] = np.fromiter(results, dtype=object, count=len(distinct))[codes]
+    return tuple(pd.Series(array, index=series.index, dtype=object, copy=False) for array in (values, rules, messages))
 
 
-def _fast_values(series: pd.Series, cell_type: str) -> pd.Series:
-    """Cells that need no parsing, already typed: text (not an Excel error) in a text column, a number in a
-    number or euro column (euros become Decimal only in the clean tables)."""
-    kinds = series.map(type)
-    if cell_type in ("text", "code"):
-        stripped = series[kinds == str].str.strip()
-        return stripped[~stripped.str.startswith("#")]
-    if cell_type in ("number", "euro"):
-        numbers = series[kinds.isin((float, int))].astype(float)
-        return numbers[numbers.abs() < float("inf")]
-    return series.iloc[:0]
+def _fast_values(cells: np.ndarray, kind: type, cell_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """(taken, values): which cells of one Python type need no parsing, and their values. Those are text
+    (not an Excel error) in a text column and finite numbers in a number or euro column (euros become
+    Decimal only in the clean tables)."""
+    if kind is str and cell_type in ("text", "code"):
+        stripped = np.fromiter(map(str.strip, cells), dtype=object, count=len(cells))
+        return ~distinct_matches(stripped, lambda text: text.startswith("#")), stripped
+    if kind in (float, int) and cell_type in ("number", "euro"):
+        numbers = cells.astype(float)
+        return np.isfinite(numbers), numbers
+    return np.zeros(len(cells), dtype=bool), cells
 
 
 def _parse_one(value: Any, parser: Callable[[Any], Any]) -> tuple[Any, str | None, str | None]:
@@ -217,20 +213,34 @@ def _numeric(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
+def _map_distinct(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """function of each value, None where missing; called once per distinct value, since columns repeat few.
+
+    The values are of one kind (texts, months), so that equal means the same: 1 and True are one value here.
+    """
+    codes, distinct = pd.factorize(values.to_numpy())
+    results = np.append(np.fromiter(map(function, distinct), dtype=object, count=len(distinct)), None)
+    return pd.Series(results[codes], index=values.index, dtype=object, copy=False)  # code -1 (missing) takes the None
+
+
+def _matches(values: pd.Series, predicate: Callable[[Any], bool]) -> pd.Series:
+    """predicate of each value as a boolean Series, asked once per distinct value."""
+    return pd.Series(distinct_matches(values.to_numpy(), predicate), index=values.index, copy=False)
+
+
 def _check_parsed(table: _Table, column: Column, prop: dict) -> None:
     """enum, minimum/maximum, multipleOf, pattern, lengths: straight from the column's schema property."""
     key = column.key
     values = table.values[key]
-    present = values.notna()
     if column.enum is not None:
         canonical = {str(v).casefold(): v for v in column.enum}
-        folded = values.str.casefold().map(canonical).where(present, None)
-        bad = present & folded.isna()
+        folded = _map_distinct(values, lambda text: canonical.get(text.casefold()))
+        bad = values.notna() & folded.isna()
         allowed = ", ".join(str(v) for v in column.enum)
         table.flag(key, bad, "SALLITUT", lambda i: f"{quote(values[i])} ei ole sallittu arvo (sallitut: {allowed}).")
-        table.values[key] = folded.where(~bad, None)
-        values, present = table.values[key], table.values[key].notna()
+        table.values[key] = values = folded.where(~bad, None)
     if column.cell_type in ("number", "euro", "month"):
+        present = values.notna()
         numbers = _numeric(values)
         bounds = [
             ("minimum", numbers < prop.get("minimum", float("-inf")), "vähintään"),
@@ -254,18 +264,18 @@ def _check_parsed(table: _Table, column: Column, prop: dict) -> None:
     texts = table.values[key]
     if "pattern" in prop:
         pattern = re.compile(prop["pattern"])
-        bad = pd.Series([isinstance(v, str) and not pattern.search(v) for v in texts], index=texts.index)
+        bad = _matches(texts, lambda v: isinstance(v, str) and not pattern.search(v))
         rule = "YTUNNUS" if column.cell_type == "business_id" else "MUOTO"
         example = column.description or prop["pattern"]
         table.flag(key, bad, rule, lambda i: f"{quote(texts[i])} on väärää muotoa ({example}).")
     if column.cell_type == "business_id":
         texts = table.values[key]
-        bad = pd.Series([isinstance(v, str) and not business_id_valid(v) for v in texts], index=texts.index)
+        bad = _matches(texts, lambda v: isinstance(v, str) and not business_id_valid(v))
         table.flag(key, bad, "YTUNNUS", lambda i: f"Y-tunnuksen {quote(texts[i])} tarkistusmerkki ei täsmää.")
     if "minLength" in prop or "maxLength" in prop:
-        lengths = table.values[key].str.len()
-        short = lengths < prop.get("minLength", 0)
-        long = lengths > prop.get("maxLength", float("inf"))
+        texts = table.values[key]
+        short = _matches(texts, lambda v: isinstance(v, str) and len(v) < prop.get("minLength", 0))
+        long = _matches(texts, lambda v: isinstance(v, str) and len(v) > prop.get("maxLength", float("inf")))
         table.flag(key, short, "PAKOLLINEN", "Arvo on liian lyhyt.")
         table.flag(key, long, "MUOTO", f"Arvo on liian pitkä (enintään {prop.get('maxLength')} merkkiä).")
 
@@ -302,7 +312,7 @@ def _check_columns(table: _Table) -> None:
         if column.required:
             table.flag(key, cells.isna(), "PAKOLLINEN", "Pakollinen tieto puuttuu.")
         parsed, rules, messages = _parse_series(cells, column.cell_type)
-        table.values[key] = parsed
+        table.values[key] = _numeric(parsed) if column.cell_type == "number" else parsed  # numbers as float64 from here on
         if column.cell_type == "month":
             _check_year(table, key, parsed)
         for rule in ("EXCEL_VIRHE", "TYYPPI"):
@@ -314,8 +324,8 @@ def _check_columns(table: _Table) -> None:
 
 def _check_year(table: _Table, key: str, parsed: pd.Series) -> None:
     """(year, month) -> month number; a month of another year is its own finding."""
-    other_year = parsed.map(lambda ym: isinstance(ym, tuple) and ym[0] != YEAR)
-    table.values[key] = parsed.map(lambda ym: ym[1] if isinstance(ym, tuple) else None)
+    other_year = _matches(parsed, lambda ym: isinstance(ym, tuple) and ym[0] != YEAR)
+    table.values[key] = _map_distinct(parsed, lambda ym: ym[1] if isinstance(ym, tuple) else None)
     table.flag(key, other_year, "KUUKAUSI", lambda i: f"Kuukausi {parsed[i][1]}/{parsed[i][0]} ei ole vuodelta {YEAR}.")
 
 
@@ -325,9 +335,9 @@ def _check_year(table: _Table, key: str, parsed: pd.Series) -> None:
 TEXT_TYPES = {"text", "code", "business_id"}
 
 
-def _folded(values: pd.Series, column: Column) -> pd.Series:
-    """Text casefolded, since Excel's dropdowns accept any case; other values as they are."""
-    return values.str.casefold() if column.cell_type in TEXT_TYPES and values.notna().any() else values
+def _fold(column: Column) -> Callable[[Any], Any]:
+    """What a value of the column is compared by: text casefolded, since Excel's dropdowns accept any case."""
+    return str.casefold if column.cell_type in TEXT_TYPES else lambda value: value
 
 
 def _check_references(table: _Table, tables: Mapping[str, _Table]) -> None:
@@ -340,11 +350,11 @@ def _check_references(table: _Table, tables: Mapping[str, _Table]) -> None:
         target = by_sheet.get(sheet)
         if target is None or not target.usable:
             continue
-        reference = target.values[ref_key].dropna()
-        known = dict(zip(_folded(reference, column), reference))
+        fold = _fold(column)
+        known = {fold(value): value for value in target.values[ref_key].dropna()}
         known.update({v.casefold(): v for v in column.extra_values})
         values = table.values[column.key]
-        resolved = _folded(values, column).map(known)
+        resolved = _map_distinct(values, lambda value: known.get(fold(value)))
         unknown = values.notna() & resolved.isna()
         header = target.schema.column(ref_key).header
         table.flag(column.key, unknown, REFERENCE_RULES.get(column.list_source, "TUNTEMATON_ARVO"),
@@ -355,17 +365,15 @@ def _check_references(table: _Table, tables: Mapping[str, _Table]) -> None:
 def _check_unique(table: _Table) -> None:
     """x-unique: a later row repeating the key of an earlier one is an error that names the earlier row."""
     for keys in table.schema.unique_keys:
-        frame = pd.DataFrame({k: _folded(table.values[k], table.schema.column(k)) for k in keys})
-        frame[ROW] = table.rows
-        complete = frame[list(keys)].notna().all(axis=1)
-        if not complete.any():
+        folded = pd.DataFrame({k: _map_distinct(table.values[k], _fold(table.schema.column(k))) for k in keys})
+        complete = np.logical_and.reduce([folded[k].notna().to_numpy() for k in keys])
+        repeated = folded[complete].duplicated()
+        if not repeated.any():
             continue
-        subset = frame[complete]
-        first_row = subset.groupby(list(keys), sort=False, dropna=False)[ROW].transform("first")
-        repeated = pd.Series(False, index=frame.index)
-        repeated[subset.index] = subset[ROW] != first_row
+        first_row = table.rows[complete].groupby([folded[k][complete] for k in keys], sort=False).transform("first")
         headers = ", ".join(table.schema.column(k).header for k in keys)
-        table.flag(keys[0], repeated, "KAKSOISKIRJAUS", lambda i: f"Sama {headers} on jo rivillä {first_row[i]} (kaksoiskirjaus).")
+        table.flag(keys[0], repeated.reindex(folded.index, fill_value=False), "KAKSOISKIRJAUS",
+                   lambda i: f"Sama {headers} on jo rivillä {first_row[i]} (kaksoiskirjaus).")
 
 
 @dataclass(frozen=True)
@@ -451,11 +459,9 @@ def _check_entries(entries: _Table, mittarit: _Table, municipality_count: int) -
     values = entries.values
     known = values["indicator_id"].isin(info.index) & entries.ok_mask()
     ids = values["indicator_id"].where(known)
-    rules_by_id, units_by_id, scales_by_id = (info[k].to_dict() for k in ("rule", "unit", "rate_scale"))
-    rule = pd.Series([rules_by_id.get(i) if k else None for i, k in zip(ids, known)], index=ids.index, dtype=object)
-    units = pd.Series([units_by_id.get(i) if k else None for i, k in zip(ids, known)], index=ids.index, dtype=object)
-    scale = pd.Series([scales_by_id.get(i) if k else None for i, k in zip(ids, known)], index=ids.index, dtype="float64")
-    is_rate = known & scale.notna()
+    indicator = info.reindex(ids.to_numpy()).set_axis(ids.index)  # each entry's indicator; NaN where unknown
+    rule, units = indicator["rule"], indicator["unit"]
+    is_rate = known & indicator["rate_scale"].astype("float64").notna()
     value, num, den = (_numeric(values[k]) for k in ("value", "numerator", "denominator"))
 
     has_pair = num.notna() & den.notna()
@@ -464,17 +470,17 @@ def _check_entries(entries: _Table, mittarit: _Table, municipality_count: int) -
     entries.flag("value", missing & is_rate, "PAKOLLINEN", "Anna arvo tai sekä osoittaja että nimittäjä.")
 
     off_unit = pd.Series(False, index=value.index)
-    for indicator, index in ids[known].groupby(ids[known]).groups.items():
-        off_unit[index] = _unit_violation(rules_by_id[indicator], value[index])
+    for rule_of_group, indicators in info.groupby("rule", sort=False):  # indicators sharing a unit rule
+        off_unit |= ids.isin(indicators.index) & _unit_violation(rule_of_group, value)
     entries.flag("value", off_unit, "YKSIKKO", lambda i: _unit_message(rule[i], units[i], value[i]))
-    percent = rule.map(lambda r: isinstance(r, UnitRule) and r.name == "percent")
+    percent = ids.isin(info.index[[r.name == "percent" for r in info["rule"]]])
     fraction = known & percent & (value > 0) & (value < 1)
     entries.flag("value", fraction, "YKSIKKO", lambda i: f"Prosenttiarvo {fi_number(value[i])} on alle 1: jos tarkoitit {fi_number(value[i] * 100)} %, kirjoita {fi_number(value[i] * 100)}.", WARNING)
 
     too_big = known & percent & has_pair & (num > den)
     entries.flag("numerator", too_big, "OSOITTAJA_SUURI", lambda i: f"Osoittaja {fi_number(num[i])} on suurempi kuin nimittäjä {fi_number(den[i])}.")
 
-    whole_area = ids.map(info["per_municipality"].to_dict()).eq(False)
+    whole_area = indicator["per_municipality"].eq(False)
     local = whole_area & (values["municipality"] != AREA_TOTAL) & values["municipality"].notna()
     entries.flag("municipality", local, "KUNTAJAKO", f"Mittari kirjataan koko alueelle: kirjoita kunnaksi ”{AREA_TOTAL}”.", WARNING)
     _check_area_totals(entries, info, municipality_count)
@@ -500,24 +506,26 @@ def _check_area_totals(entries: _Table, info: pd.DataFrame, municipality_count: 
     if frame.empty:
         return
     is_area = frame["municipality"] == AREA_TOTAL
-    area = frame[is_area].set_index(["indicator", "month"])
+    area = frame[is_area]
     local = frame[~is_area]
     local = local.assign(weighted=local["value"] * local["denominator"])
-    sums = local.groupby(["indicator", "month"]).agg(
-        n=(ROW, "size"),
-        value=("value", lambda s: s.sum(min_count=len(s))),
-        numerator=("numerator", lambda s: s.sum(min_count=len(s))),
-        denominator=("denominator", lambda s: s.sum(min_count=len(s))),
-        weighted=("weighted", lambda s: s.sum(min_count=len(s))),
-    )
-    for (indicator, month), total in area.iterrows():
-        if (indicator, month) not in sums.index:
+    parts = local.groupby(["indicator", "month"]).indices  # (indicator, month) -> positions in local
+    summed = {key: local[key].to_numpy() for key in ("value", "numerator", "denominator", "weighted")}
+    rules, scales = info["rule"].to_dict(), info["rate_scale"].to_dict()
+    for total in area.to_dict("records"):
+        indicator, month = total["indicator"], total["month"]
+        positions = parts.get((indicator, month))
+        if positions is None:
             continue
-        part = sums.loc[(indicator, month)]
-        rule = info.at[indicator, "rule"]
-        message = _area_mismatch(rule, info.at[indicator, "rate_scale"], part, total, complete=part["n"] >= municipality_count)
+        part = {key: _sum_of_all(values[positions]) for key, values in summed.items()}
+        message = _area_mismatch(rules[indicator], scales[indicator], part, total, complete=len(positions) >= municipality_count)
         if message:
             entries.flag_row("value", int(total[ROW]), "SUMMA_EI_TASMAA", f"Mittari {indicator}, {int(month)}/{YEAR}: {message}")
+
+
+def _sum_of_all(values: np.ndarray) -> float:
+    """The sum, or NaN when any value is missing (a partial sum would pass for a total)."""
+    return np.nan if np.isnan(values).any() else values.sum()
 
 
 def _sums_disagree(municipal_sum: float, area_value: float, complete: bool) -> bool:
@@ -528,7 +536,7 @@ def _sums_disagree(municipal_sum: float, area_value: float, complete: bool) -> b
     return gap > COUNT_TOLERANCE or (complete and abs(gap) > COUNT_TOLERANCE)
 
 
-def _area_mismatch(rule: UnitRule, scale: float, part: pd.Series, total: pd.Series, complete: bool) -> str | None:
+def _area_mismatch(rule: UnitRule, scale: float, part: Mapping[str, float], total: Mapping[str, Any], complete: bool) -> str | None:
     """Why the municipal rows do not add up to the area row, or None (also when it cannot be told).
 
     Counts add up. Rates add up in numerators and denominators, and the rate of the summed parts is
@@ -610,15 +618,16 @@ def _money_findings(tables: Mapping[str, _Table], clean: dict[str, pd.DataFrame]
 def _hetu_cells(sheets: Mapping[str, list[list[Any]]]) -> list[tuple[str, int, int]]:
     """(sheet, row, col) of every text cell holding a personal identity code, on any sheet.
 
-    One regex pass over each sheet's text joined together; cells are located only when it finds one.
+    One regex pass over each sheet's distinct texts joined together; cells are located only when it finds one.
     """
     hits = []
     for name, rows in sheets.items():
-        joined = "\n".join(v for row in rows for v in row if v.__class__ is str)
-        if not hetu_spans(joined):
+        texts = {v for row in rows for v in row if v.__class__ is str}
+        if not hetu_spans("\n".join(texts)):
             continue
+        with_hetu = {text for text in texts if hetu_spans(text)}
         for r, row in enumerate(rows, start=1):
-            hits.extend((name, r, c) for c, v in enumerate(row) if isinstance(v, str) and hetu_spans(v))
+            hits.extend((name, r, c) for c, v in enumerate(row) if v.__class__ is str and v in with_hetu)
     return hits
 
 
@@ -663,13 +672,20 @@ def _row_ranges(rows: Iterable[int], shown: int = 8) -> str:
 _CENT = Decimal("0.01")
 
 
-def _cents(value: Any) -> Decimal | None:
-    """A parsed euro amount (float or Decimal) as Decimal with two decimals."""
-    if isinstance(value, Decimal):
-        return value.quantize(_CENT)
-    if isinstance(value, float) and value == value:
-        return Decimal(round(value * 100)).scaleb(-2)
-    return None
+def _cents(values: pd.Series) -> pd.Series:
+    """Parsed euro amounts (float or Decimal) as Decimal with two decimals; None where missing.
+
+    Floats are rounded to whole cents column-wise (half to even, as round() does).
+    """
+    amounts = values.to_numpy(dtype=object)
+    kinds = np.fromiter(map(type, amounts), dtype=object, count=len(amounts))
+    cents = np.full(len(amounts), None)
+    floats = (kinds == float) & pd.notna(amounts)
+    whole_cents = np.round(amounts[floats].astype(float) * 100).astype(np.int64)
+    cents[floats] = [Decimal(c).scaleb(-2) for c in whole_cents.tolist()]
+    decimals = kinds == Decimal
+    cents[decimals] = [value.quantize(_CENT) for value in amounts[decimals]]
+    return pd.Series(cents, index=values.index, dtype=object, copy=False)
 
 
 def _clean_frame(table: _Table) -> pd.DataFrame:
@@ -681,7 +697,7 @@ def _clean_frame(table: _Table) -> pd.DataFrame:
         if column.cell_type == "number":
             data[column.key] = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column.cell_type == "euro":
-            data[column.key] = pd.Series([_cents(v) for v in values], index=values.index, dtype=object)
+            data[column.key] = _cents(values)
         elif column.cell_type == "month" and values.notna().all():
             data[column.key] = values.astype("int64")
         elif column.cell_type == "bool" and values.notna().all():

@@ -106,14 +106,15 @@ class CalamineSource:
             rows = self._sheet(name).to_python(skip_empty_area=False)
         except (CalamineError, OSError) as exc:
             raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
-        values = [[None if v == "" else v for v in row] for row in rows]
+        for row in rows:  # in place: a second list per row would double what the garbage collector walks
+            row[:] = [None if v == "" else v for v in row]
         for (row, col), text in self._facts(name)[1].items():
-            while len(values) <= row:
-                values.append([])
-            line = values[row]
+            while len(rows) <= row:
+                rows.append([])
+            line = rows[row]
             line.extend([None] * (col + 1 - len(line)))
             line[col] = text
-        return values
+        return rows
 
     def sheet_facts(self, name: str) -> SheetFacts:
         """Merged ranges, hidden rows and the last row tag of the sheet."""
