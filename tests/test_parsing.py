@@ -249,3 +249,8 @@ def test_non_finite_numbers_are_refused_by_every_parser(parser, value):
 
 def test_non_finite_number_in_a_text_column_is_kept_as_text():
     assert parse_text(float("inf")) == "inf"
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan")])
+def test_a_non_finite_number_can_still_be_quoted_in_a_message(value):
+    assert fi_number(value) == "ei luku"

@@ -485,3 +485,15 @@ CELL_VALUES = st.one_of(
 def test_any_cell_values_give_findings_never_an_exception(master_sheets, rows, sheet):
     result = validate_sheets(with_rows(master_sheets, **{sheet: rows}))
     assert all(f.severity in (ERROR, WARNING) and f.message for f in result.findings)
+
+
+def test_a_missing_business_id_column_is_reported_not_raised(master_sheets):
+    """A user deletes the optional Y-tunnus column while a subsidy type requires one."""
+    sheets = copy.deepcopy(master_sheets)
+    header = sheets["Sidonnat"][0]
+    keep = [i for i, title in enumerate(header) if title != "Työnantajan Y-tunnus"]
+    sheets["Sidonnat"] = [[row[i] if i < len(row) else None for i in keep] for row in sheets["Sidonnat"]]
+    sheets["Sidonnat"].append([IN_2026[i] for i in keep])
+    result = validate_sheets(sheets)
+    assert ("SARAKE_PUUTTUU", WARNING) in {(f.rule, f.severity) for f in result.findings if f.column == "Työnantajan Y-tunnus"}
+    assert len(result.tables.commitments) == 1

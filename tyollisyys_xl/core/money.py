@@ -14,9 +14,13 @@ import pandas as pd
 NBSP = "\u00a0"  # Finnish thousands separator and the space before €, never broken across lines
 
 
+_ONE = Decimal(1)
+
+
 def to_cents(euros: Decimal | int | float | str) -> int:
     """Euros -> int cents, rounding half up (a Decimal from the clean tables is already exact)."""
-    return int((Decimal(str(euros)) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    amount = euros if isinstance(euros, Decimal) else Decimal(str(euros))
+    return int(amount.scaleb(2).quantize(_ONE, rounding=ROUND_HALF_UP))
 
 
 def cents_series(euros: pd.Series) -> pd.Series:

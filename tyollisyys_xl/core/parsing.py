@@ -79,6 +79,8 @@ def quote(value: object, limit: int = 40) -> str:
 
 def fi_number(value: float | int | Decimal) -> str:
     """A number the Finnish way: space between thousands, decimal comma, no trailing zeros."""
+    if not isinstance(value, Decimal) and not math.isfinite(value):
+        return "ei luku"
     if isinstance(value, Decimal):
         text = f"{value:,.2f}"
     else:

@@ -588,7 +588,7 @@ def _check_commitments(commitments: _Table, subsidy_types: _Table) -> None:
     start, end = _dates(values["period_start"]), _dates(values["period_end"])
     commitments.flag("period_end", end < start, "JAKSO_PAATTYY_ENNEN",
                      lambda i: f"Jakso päättyy ({fi_value(values['period_end'][i])}) ennen kuin se alkaa ({fi_value(values['period_start'][i])}).")
-    if not subsidy_types.usable:
+    if not subsidy_types.usable or "business_id" not in commitments.raw.column_letters:  # reported as SARAKE_PUUTTUU
         return
     subsidy = values["subsidy_type"]
     needs_id = _lookup(subsidy, subsidy_types, "subsidy_type", "requires_business_id").eq(True)
