@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from table_factory import day, make_tables
 
 from tyollisyys_xl.core.budget import ALERT_KINDS, alerts_as_findings, commitment_shares, compute_budget, totals
-from tyollisyys_xl.core.money import apportion, cents_to_decimal, format_eur, to_cents
+from tyollisyys_xl.core.money import apportion, cents_series, cents_to_decimal, format_eur, to_cents
 from tyollisyys_xl.core.reports.layout import TOTAL_FILL
 from tyollisyys_xl.core.reports.budget_tabs import (
     ALERTS_SHEET,
@@ -453,3 +453,9 @@ def test_national_volume_reconciles():
     result = compute_budget(tables)
     budget_sheets(result, tables)
     assert result.monthly["paid_cents"].sum() == sum(to_cents(p["amount_eur"]) for p in payments)
+
+
+@given(st.lists(st.decimals(min_value=0, max_value=10**9, places=3, allow_nan=False, allow_infinity=False), max_size=50))
+def test_cents_series_agrees_with_exact_decimal_rounding(amounts):
+    euros = pd.Series(amounts, dtype=object)
+    assert cents_series(euros).tolist() == [to_cents(a) for a in amounts]
