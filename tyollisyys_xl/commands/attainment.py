@@ -24,7 +24,7 @@ import pandas as pd
 from tyollisyys_xl.core.attainment import LEVEL_COUNCIL, LEVEL_TOTAL, STATUSES, AttainmentResult, view_rollups
 from tyollisyys_xl.core.findings import ERROR, Finding
 from tyollisyys_xl.core.months import YEAR, month_label
-from tyollisyys_xl.core.parsing import fi_number
+from tyollisyys_xl.core.parsing import ParseError, fi_number, parse_month
 from tyollisyys_xl.schemas import table_schemas
 
 FORMATS = ("text", "json", "csv")
@@ -38,11 +38,6 @@ CSV_HEADERS = {
     "actual": "Toteuma", "actual_month": "Tieto kk", "expected": "Odotettu nyt", "progress": "Edistyminen",
     "status": "Tila", "coverage": "Kattavuus", "note": "Huomio",
 }
-
-_AS_OF = (re.compile(rf"^\s*(?P<year>\d{{4}})-(?P<month>\d{{1,2}})\s*$"),
-          re.compile(rf"^\s*(?P<month>\d{{1,2}})/(?P<year>\d{{4}})\s*$"),
-          re.compile(r"^\s*(?P<month>\d{1,2})\s*$"))
-
 
 class ArgumentProblem(Exception):
     """A malformed argument; the message is Finnish."""
@@ -59,15 +54,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def parse_as_of(text: str | None) -> int | None:
-    """"2026-06", "6/2026" or "6" -> 6; None -> None (the latest month with entries)."""
+    """"2026-06", "6/2026", "kesäkuu 2026" or "6" -> 6 (read as a month cell is); None -> the latest month with entries."""
     if text is None:
         return None
-    match = next((m for m in (p.match(text) for p in _AS_OF) if m), None)
-    if not match:
-        raise ArgumentProblem(f"--as-of: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).")
-    year = int(match.groupdict().get("year") or YEAR)
-    month = int(match.group("month"))
-    if year != YEAR or not 1 <= month <= 12:
+    try:
+        year, month = parse_month(text.strip())
+    except ParseError as exc:
+        raise ArgumentProblem(f"--as-of: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).") from exc
+    if year != YEAR:
         raise ArgumentProblem(f"--as-of: ohjelma koskee vuotta {YEAR}; anna kuukausi 1–12 (annettu '{text}').")
     return month
 
