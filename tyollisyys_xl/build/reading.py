@@ -13,12 +13,12 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from defusedxml import ElementTree
-from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
+from tyollisyys_xl.io.calamine_source import CalamineSource
+from tyollisyys_xl.io.errors import WorkbookReadError
 from tyollisyys_xl.schemas import TableSchema
 
 CellValue = str | float | bool | dt.date | dt.datetime | None
@@ -47,26 +47,25 @@ class InputTable:
     missing_required: list[str] = field(default_factory=list)
 
 
-def _normalise(value: Any) -> CellValue:
-    """Calamine gives "" for an empty cell; the builder says None."""
-    return None if value == "" else value
-
-
-def open_workbook(path: Path) -> CalamineWorkbook:
+def open_workbook(path: Path) -> CalamineSource:
+    """The workbook through the one headless reader; unreadable files become the builder's BuildError."""
     try:
-        return CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise BuildError(f"Työkirjaa {path} ei voi lukea: {exc}") from exc
+        return CalamineSource(path)
+    except WorkbookReadError as exc:
+        raise BuildError(str(exc)) from exc  # "<path>: <Finnish reason>"
 
 
-def sheet_values(book: CalamineWorkbook, sheet: str) -> list[list[CellValue]]:
-    """The sheet's cells from A1 as a 2-D list; trailing empty cells may be missing."""
-    return [[_normalise(v) for v in row] for row in book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)]
+def sheet_values(book: CalamineSource, sheet: str) -> list[list[CellValue]]:
+    """The sheet's cells from A1 as calamine gives them (error cells None); trailing empty cells may be missing."""
+    try:
+        return book.sheet_values(sheet, error_text=False)
+    except WorkbookReadError as exc:
+        raise BuildError(str(exc)) from exc
 
 
-def cell_value(book: CalamineWorkbook, sheet: str, row: int, col: int) -> CellValue:
+def cell_value(book: CalamineSource, sheet: str, row: int, col: int) -> CellValue:
     """One cell by 0-based row and column; None when the sheet or the cell is missing."""
-    if sheet not in book.sheet_names:
+    if sheet not in book.sheet_names():
         return None
     values = sheet_values(book, sheet)
     return values[row][col] if row < len(values) and col < len(values[row]) else None
@@ -91,9 +90,9 @@ def _table_from_values(schema: TableSchema, values: list[list[CellValue]]) -> In
     return table
 
 
-def read_input_tables(book: CalamineWorkbook, schemas: Mapping[str, TableSchema]) -> dict[str, InputTable]:
+def read_input_tables(book: CalamineSource, schemas: Mapping[str, TableSchema]) -> dict[str, InputTable]:
     """Every input table of the workbook, by schema name (header row 1 matched to the schema's titles)."""
-    names = set(book.sheet_names)
+    names = set(book.sheet_names())
     return {
         name: _table_from_values(schema, sheet_values(book, schema.sheet))
         if schema.sheet in names

@@ -15,8 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
-
 from tyollisyys_xl.build.builder import (
     LISTAT,
     OHJAUS,
@@ -36,6 +34,7 @@ from tyollisyys_xl.build.reading import (
     sheet_scoped_names,
     sheet_values,
 )
+from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import GENERATED_NAME
 
 CARRIED_TYPES = (str, float, int, bool, dt.date)  # dt.datetime is a dt.date
@@ -80,18 +79,18 @@ def _table_problems(table: InputTable) -> list[str]:
     return problems + _value_problems(table)
 
 
-def _other_sheets(old: Path, book: CalamineWorkbook, sources: Sources) -> tuple[list[str], list[str]]:
+def _other_sheets(old: Path, book: CalamineSource, sources: Sources) -> tuple[list[str], list[str]]:
     """(the tools' generated sheets, sheets that are neither the master's nor the tools')."""
     master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, *(s.sheet for s in sources.schemas.values())}
     scoped = sheet_scoped_names(old)
-    others = [name for name in book.sheet_names if name not in master_sheets]
+    others = [name for name in book.every_sheet_name() if name not in master_sheets]
     generated = [name for name in others if GENERATED_NAME in scoped.get(name, set())]
     return generated, [name for name in others if name not in generated]
 
 
-def xlwings_settings(book: CalamineWorkbook) -> dict[str, CellValue]:
+def xlwings_settings(book: CalamineSource) -> dict[str, CellValue]:
     """The key/value rows of the xlwings.conf sheet, read as xlwings does: from A1 to the first empty key."""
-    if XLWINGS_CONF not in book.sheet_names:
+    if XLWINGS_CONF not in book.sheet_names():
         return {}
     settings = {}
     for row in sheet_values(book, XLWINGS_CONF):

@@ -100,15 +100,22 @@ class CalamineSource:
     def sheet_names(self) -> list[str]:
         return list(self._names)
 
-    def sheet_values(self, name: str) -> list[list[Any]]:
-        """Cell values from A1; empty cells None, error cells as their text ("#DIV/0!")."""
+    def every_sheet_name(self) -> list[str]:
+        """Every sheet in tab order, chart sheets too: whoever copies a workbook must not miss one."""
+        return list(self._book.sheet_names)
+
+    def sheet_values(self, name: str, *, error_text: bool = True) -> list[list[Any]]:
+        """Cell values from A1; empty cells None, error cells as their text ("#DIV/0!").
+
+        error_text=False leaves error cells None, as calamine gives them, and skips the look at the sheet XML.
+        """
         try:
             rows = self._sheet(name).to_python(skip_empty_area=False)
         except (CalamineError, OSError) as exc:
             raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
         for row in rows:  # in place: a second list per row would double what the garbage collector walks
             row[:] = [None if v == "" else v for v in row]
-        for (row, col), text in self._facts(name)[1].items():
+        for (row, col), text in (self._facts(name)[1] if error_text else {}).items():
             while len(rows) <= row:
                 rows.append([])
             line = rows[row]
