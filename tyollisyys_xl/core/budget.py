@@ -224,10 +224,9 @@ def _cap_cents(euros: pd.Series) -> pd.Series:
 
 def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -> list[Alert]:
     """Commitments beyond the caps of their subsidy type (Tukilajit), and periods that end before they start."""
-    frame = shares.merge(subsidy_types[["subsidy_type", "max_per_month_eur", "max_months", "max_total_eur"]],
-                         on="subsidy_type", how="left")
-    frame["total_cap"] = _cap_cents(frame["max_total_eur"])
-    frame["month_cap"] = _cap_cents(frame["max_per_month_eur"])
+    caps = subsidy_types[["subsidy_type", "max_months"]].assign(  # in cents once per subsidy type, not per commitment
+        total_cap=_cap_cents(subsidy_types["max_total_eur"]), month_cap=_cap_cents(subsidy_types["max_per_month_eur"]))
+    frame = shares.merge(caps, on="subsidy_type", how="left")
     frame["months_cap"] = frame["month_cap"] * frame["period_months"]
     ends_first = _days(frame["period_end"]) < _days(frame["period_start"])
     backwards = frame[ends_first]
