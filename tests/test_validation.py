@@ -10,6 +10,7 @@ import shutil
 from decimal import Decimal
 
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -328,10 +329,11 @@ def test_rate_entry_needs_value_or_both_parts(master_sheets):
 
 
 def test_empty_cells_in_every_form_and_short_rows(master_sheets):
-    """Adapters give an empty cell as None, "" or spaces, and may end a row early: all of it reads as empty."""
+    """Adapters give an empty cell as None, "", spaces or a missing-value marker, and may end a row early:
+    all of it reads as empty."""
     rows = [
         ["M06", "3/2026", "Jämsä", 10.0],  # the row ends after the value
-        ["", "  ", None, "\u00a0", None, None, " ", ""],  # empty in every form: not a row at all
+        ["", "  ", None, "\u00a0", float("nan"), pd.NA, pd.NaT, ""],  # empty in every form: not a row at all
         entry("M06", "Keuruu", "   "),  # a value of spaces is a missing value
     ]
     result = validate_sheets(with_rows(master_sheets, Toteumat=rows))

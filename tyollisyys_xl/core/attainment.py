@@ -493,14 +493,14 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
                      area: pd.DataFrame, names: list[str], month: int | None, thresholds: Thresholds) -> pd.DataFrame:
     """Each municipality's own figure for indicators entered per municipality.
 
-    The entries are grouped once (positions in month order per indicator and municipality), so the work
-    grows with the entries plus the rows made, not with their product."""
+    The entries are summed once per indicator and municipality (latest value, sum and latest month), so
+    the work grows with the entries plus the rows made, not with their product."""
     local = values[values["municipality"] != AREA_TOTAL]
     if month:
         local = local[local["month"] <= month]
-    local = local.sort_values("month", kind="stable")
-    positions_of = local.groupby(["indicator_id", "municipality"], sort=False).indices
-    effective, months = local["effective"].to_numpy(), local["month"].to_numpy()
+    grouped = local.sort_values("month", kind="stable").groupby(["indicator_id", "municipality"], sort=False)
+    summed = grouped.agg(latest=("effective", "last"), total=("effective", "sum"), latest_month=("month", "last"))
+    figures = dict(zip(summed.index, summed.itertuples(index=False)))
     area_by_id = {row.id: row for row in area[["id", "partial", "actual"]].itertuples(index=False)}
     rows = []
     for row in indicators.loc[indicators["per_municipality"], ["id", "name", "unit"]].itertuples(index=False):
@@ -508,11 +508,11 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
         judged = spec.judged_per_municipality and month is not None
         area_shares = spec.combine == SUM and not area_row.partial and area_row.actual > 0
         for name in names:
-            positions = positions_of.get((row.id, name))
-            has_data = positions is not None
+            figure = figures.get((row.id, name))
+            has_data = figure is not None
             actual = math.nan
             if has_data:
-                actual = float(effective[positions[-1]] if spec.reads_latest else effective[positions].sum())
+                actual = float(figure.latest if spec.reads_latest else figure.total)
             judgement = judge(spec, actual, month, thresholds) if judged else None
             progress = judgement.progress if judgement else math.nan
             rows.append({
@@ -523,7 +523,7 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
                 "baseline": spec.baseline,
                 "target": spec.target,
                 "actual": actual,
-                "actual_month": int(months[positions[-1]]) if has_data else None,
+                "actual_month": int(figure.latest_month) if has_data else None,
                 "share_of_area": actual / area_row.actual if has_data and area_shares else math.nan,
                 "expected": judgement.expected if judgement else math.nan,
                 "progress": progress,

@@ -191,8 +191,8 @@ def _period_months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 def commitment_shares(commitments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     """Each commitment's amount, period length and 2026 share, and its shares per month of 2026.
 
-    Returns the frame (input columns plus amount_cents, period_days, period_months, share_cents) and an
-    int64 array (n commitments x 12 months) of monthly shares that add up to share_cents row by row.
+    Returns the frame (input columns plus start_day and end_day as datetime64, amount_cents, period_days,
+    period_months, share_cents) and an int64 array (n commitments x 12 months) of monthly shares that add up to share_cents row by row.
     """
     frame = commitments.reset_index(drop=True).copy()
     amount = cents_series(frame["amount_eur"]).to_numpy()
@@ -210,6 +210,7 @@ def commitment_shares(commitments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarr
     month_starts = np.array([np.datetime64(f"{YEAR}-{m:02d}-01") for m in MONTHS])
     month_ends = np.append(month_starts[1:], np.datetime64(f"{YEAR + 1}-01-01")) - 1
     monthly = apportion(share, _overlap_days(start, end, month_starts, month_ends))
+    frame["start_day"], frame["end_day"] = start[:, 0], end[:, 0]  # converted once: the alerts compare them again
     frame["amount_cents"] = amount
     frame["period_days"] = year_parts.sum(axis=1)
     frame["period_months"] = _period_months(start[:, 0], end[:, 0])
@@ -228,7 +229,7 @@ def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -
         total_cap=_cap_cents(subsidy_types["max_total_eur"]), month_cap=_cap_cents(subsidy_types["max_per_month_eur"]))
     frame = shares.merge(caps, on="subsidy_type", how="left")
     frame["months_cap"] = frame["month_cap"] * frame["period_months"]
-    ends_first = _days(frame["period_end"]) < _days(frame["period_start"])
+    ends_first = frame["end_day"] < frame["start_day"]
     backwards = frame[ends_first]
     over_total = frame[(frame["amount_cents"] > frame["total_cap"]).fillna(False)]
     over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & ~ends_first]
@@ -278,11 +279,10 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
     """Payments without a commitment, outside their commitment's period, or beyond its amount."""
     orphans = payments[~payments["commitment_id"].isin(shares["commitment_id"])]
     frame = payments.merge(
-        shares[["commitment_id", *KEYS, "period_start", "period_end", "amount_cents"]], on="commitment_id"
+        shares[["commitment_id", *KEYS, "period_start", "period_end", "start_day", "end_day", "amount_cents"]], on="commitment_id"
     ).sort_values(["commitment_id", "payment_date", ROW], kind="stable", ignore_index=True)
-    paid_on = _days(frame["payment_date"])
-    latest = _days(frame["period_end"]) + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
-    outside = frame[(paid_on < _days(frame["period_start"])) | (paid_on > latest)]
+    latest = frame["end_day"] + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
+    outside = frame[(frame["paid_day"] < frame["start_day"]) | (frame["paid_day"] > latest)]
     return [
         *_alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
             f"Sidontaa {r.commitment_id} ei ole Sidonnat-taulukossa tai sen rivillä on virhe; "
@@ -392,16 +392,17 @@ class _Ledger:
     per_commitment: pd.DataFrame  # commitment_shares plus paid_cents (2026), paid_total_cents, open_cents
     monthly_shares: np.ndarray  # commitments x 12 months
     budget: pd.DataFrame  # plus budget_cents
-    payments: pd.DataFrame  # every payment, plus paid_cents
+    payments: pd.DataFrame  # every payment, plus paid_cents and paid_day (datetime64)
     in_year: pd.DataFrame  # payments dated in 2026 with a known commitment, plus its KEYS and month
 
 
 def _ledger(tables: Tables) -> _Ledger:
     shares, monthly_shares = commitment_shares(tables.commitments)
     budget = tables.budget.assign(budget_cents=cents_series(tables.budget["budget_eur"]))
-    all_payments = tables.payments.assign(paid_cents=cents_series(tables.payments["amount_eur"]))
+    all_payments = tables.payments.assign(
+        paid_cents=cents_series(tables.payments["amount_eur"]), paid_day=_days(tables.payments["payment_date"]))
     payments = all_payments.merge(shares[["commitment_id", *KEYS]], on="commitment_id")
-    paid_on = pd.DatetimeIndex(_days(payments["payment_date"]))
+    paid_on = pd.DatetimeIndex(payments["paid_day"])
     in_year = payments.loc[paid_on.year == YEAR].assign(month=paid_on[paid_on.year == YEAR].month.astype("int64"))
 
     paid = in_year.groupby("commitment_id")["paid_cents"].sum()

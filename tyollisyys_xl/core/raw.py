@@ -182,8 +182,17 @@ def _columns(rows: list[list[Any]], mapping: dict[str, int]) -> dict[str, np.nda
 
 
 def _blank_mask(cells: np.ndarray) -> np.ndarray:
-    """True for None, NaN, "" and whitespace-only text (adapters differ in how they give an empty cell)."""
-    return pd.isna(cells) | distinct_matches(cells, lambda value: value.__class__ is str and not value.strip())
+    """True for None, NaN, "" and whitespace-only text (adapters differ in how they give an empty cell).
+
+    Asked once per distinct value, inline: a column of amounts or ids has nearly as many distinct values as cells.
+    """
+    blanks = {
+        value for value in set(cells.tolist())
+        if value is None or value is pd.NA or (not value.strip() if value.__class__ is str else value != value)
+    }
+    if not blanks:
+        return np.zeros(len(cells), dtype=bool)
+    return np.fromiter(map(blanks.__contains__, cells), dtype=bool, count=len(cells))
 
 
 def distinct_matches(values: np.ndarray, predicate: Callable[[Any], bool]) -> np.ndarray:
