@@ -275,12 +275,26 @@ def _beyond_commitment(frame: pd.DataFrame) -> pd.DataFrame:
     return beyond[np.array(flagged, dtype=bool)]
 
 
+def _commitment_row(payments: pd.DataFrame, shares: pd.DataFrame) -> np.ndarray:
+    """For each payment, the position of its commitment in shares (the first, should an id repeat), -1 if none."""
+    ids = pd.Index(shares["commitment_id"])
+    positions = pd.Series(np.arange(len(ids)), index=ids)[~ids.duplicated()]
+    return payments["commitment_id"].map(positions).fillna(-1).to_numpy("int64")
+
+
+def _with_commitment(payments: pd.DataFrame, shares: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Payments that have a commitment, with the columns of it (a positional take: the ids are matched once)."""
+    known = payments[payments["commitment_row"] >= 0]
+    taken = shares[columns].iloc[known["commitment_row"].to_numpy()].set_axis(known.index)
+    return known.assign(**{column: taken[column] for column in columns})
+
+
 def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]:
     """Payments without a commitment, outside their commitment's period, or beyond its amount."""
-    orphans = payments[~payments["commitment_id"].isin(shares["commitment_id"])]
-    frame = payments.merge(
-        shares[["commitment_id", *KEYS, "period_start", "period_end", "start_day", "end_day", "amount_cents"]], on="commitment_id"
-    ).sort_values(["commitment_id", "payment_date", ROW], kind="stable", ignore_index=True)
+    orphans = payments[payments["commitment_row"] < 0]
+    columns = [*KEYS, "period_start", "period_end", "start_day", "end_day", "amount_cents"]
+    frame = _with_commitment(payments, shares, columns).sort_values(
+        ["commitment_id", "payment_date", ROW], kind="stable", ignore_index=True)
     latest = frame["end_day"] + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
     outside = frame[(frame["paid_day"] < frame["start_day"]) | (frame["paid_day"] > latest)]
     return [
@@ -299,11 +313,18 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
     ]
 
 
-def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commitment: pd.DataFrame) -> list[Alert]:
+def _first_rows(frame: pd.DataFrame, keys: pd.DataFrame) -> pd.DataFrame:
+    """keys with the input row (ROW) of the first row of frame that has each key."""
+    return keys.merge(frame.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]], on=KEYS)
+
+
+def _budget_alerts(summary: pd.DataFrame, budget: pd.DataFrame, per_commitment: pd.DataFrame) -> list[Alert]:
     """2026 shares above the budget (at the budget cell) and commitments with no budget row (at the first commitment)."""
     committed = summary[summary["committed_cents"] > 0]
-    over = committed[(committed["committed_cents"] > committed["budget_cents"]).fillna(False)].merge(budget_rows, on=KEYS)
-    missing = committed[committed["budget_cents"].isna()].merge(first_commitment, on=KEYS)
+    over = committed[(committed["committed_cents"] > committed["budget_cents"]).fillna(False)]
+    missing = committed[committed["budget_cents"].isna()]
+    over = _first_rows(budget, over) if len(over) else over  # usually none: skip the sort and merge
+    missing = _first_rows(per_commitment, missing) if len(missing) else missing
     return [
         *_alerts("SIDONNAT_YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
             f"{r.municipality}, {r.subsidy_type}: sidottu vuodelle {YEAR} {format_eur(r.committed_cents)} "
@@ -317,13 +338,10 @@ def _budget_alerts(summary: pd.DataFrame, budget_rows: pd.DataFrame, first_commi
 
 def _alert_list(ledger: _Ledger, summary: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
     """Every alert (ALERT_COLUMNS), listed in ALERT_KINDS order, then by sheet and row."""
-    per_commitment = ledger.per_commitment
-    budget_rows = ledger.budget.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
-    first_commitment = per_commitment.sort_values(ROW).drop_duplicates(KEYS)[[*KEYS, ROW]]
     alerts = [
-        *_budget_alerts(summary, budget_rows, first_commitment),
-        *_commitment_rule_alerts(per_commitment, subsidy_types),
-        *_payment_alerts(ledger.payments, per_commitment),
+        *_budget_alerts(summary, ledger.budget, ledger.per_commitment),
+        *_commitment_rule_alerts(ledger.per_commitment, subsidy_types),
+        *_payment_alerts(ledger.payments, ledger.per_commitment),
     ]
     order = {rule: i for i, rule in enumerate(ALERT_KINDS)}
     alerts.sort(key=lambda a: (order[a.rule], a.sheet, a.row))
@@ -392,25 +410,29 @@ class _Ledger:
     per_commitment: pd.DataFrame  # commitment_shares plus paid_cents (2026), paid_total_cents, open_cents
     monthly_shares: np.ndarray  # commitments x 12 months
     budget: pd.DataFrame  # plus budget_cents
-    payments: pd.DataFrame  # every payment, plus paid_cents and paid_day (datetime64)
+    payments: pd.DataFrame  # every payment, plus paid_cents, paid_day (datetime64) and commitment_row (-1: none)
     in_year: pd.DataFrame  # payments dated in 2026 with a known commitment, plus its KEYS and month
+
+
+def _sum_per_commitment(payments: pd.DataFrame, n_commitments: int) -> np.ndarray:
+    """paid_cents summed onto each commitment's position (int64, exact)."""
+    sums = np.zeros(n_commitments, dtype="int64")
+    np.add.at(sums, payments["commitment_row"].to_numpy(), payments["paid_cents"].to_numpy("int64"))
+    return sums
 
 
 def _ledger(tables: Tables) -> _Ledger:
     shares, monthly_shares = commitment_shares(tables.commitments)
     budget = tables.budget.assign(budget_cents=cents_series(tables.budget["budget_eur"]))
     all_payments = tables.payments.assign(
-        paid_cents=cents_series(tables.payments["amount_eur"]), paid_day=_days(tables.payments["payment_date"]))
-    payments = all_payments.merge(shares[["commitment_id", *KEYS]], on="commitment_id")
+        paid_cents=cents_series(tables.payments["amount_eur"]), paid_day=_days(tables.payments["payment_date"]),
+        commitment_row=_commitment_row(tables.payments, shares))
+    payments = _with_commitment(all_payments, shares, KEYS)
     paid_on = pd.DatetimeIndex(payments["paid_day"])
     in_year = payments.loc[paid_on.year == YEAR].assign(month=paid_on[paid_on.year == YEAR].month.astype("int64"))
 
-    paid = in_year.groupby("commitment_id")["paid_cents"].sum()
-    paid_total = payments.groupby("commitment_id")["paid_cents"].sum()
     per_commitment = shares.assign(
-        paid_cents=shares["commitment_id"].map(paid).fillna(0).astype("int64"),
-        paid_total_cents=shares["commitment_id"].map(paid_total).fillna(0).astype("int64"),
-    )
+        paid_cents=_sum_per_commitment(in_year, len(shares)), paid_total_cents=_sum_per_commitment(payments, len(shares)))
     per_commitment["open_cents"] = (per_commitment["share_cents"] - per_commitment["paid_cents"]).clip(lower=0)
     return _Ledger(per_commitment, monthly_shares, budget, all_payments, in_year)
 

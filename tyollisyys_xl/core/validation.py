@@ -162,15 +162,17 @@ class _Table:
 # --- per-column schema rules --------------------------------------------------------------------
 
 
-def _parse_series(series: pd.Series, cell_type: str) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(parsed values, problem rule, problem message), None where fine or empty.
+def _parse_series(series: pd.Series, cell_type: str) -> tuple[pd.Series, pd.DataFrame | None]:
+    """(parsed values, problems): values None where empty or bad; problems a frame of rule and message per
+    cell (None where fine), or None when no cell has a problem (nearly always, so nothing more is made then).
 
     Cells are taken a Python type at a time (1, 1.0 and True read differently). Plain text in a text
     column and plain numbers in a number column (nearly every cell) are taken as they are; the rest is
     parsed once per distinct value, since columns repeat few values (months, municipalities, dates).
     """
     cells = series.to_numpy()
-    values, rules, messages = np.full(len(cells), None), np.full(len(cells), None), np.full(len(cells), None)
+    values = np.full(len(cells), None)
+    rules = messages = None
     kinds = np.fromiter(map(type, cells), dtype=object, count=len(cells))
     parser = PARSERS[cell_type]
     for kind in set(kinds.tolist()) - {type(None)}:
@@ -181,9 +183,16 @@ def _parse_series(series: pd.Series, cell_type: str) -> tuple[pd.Series, pd.Seri
         if len(slow):
             codes, distinct = pd.factorize(cells[slow])
             parsed = [_parse_one(value, parser) for value in distinct]
-            for target, results in zip((values, rules, messages), zip(*parsed)):
-                target[slow] = np.fromiter(results, dtype=object, count=len(distinct))[codes]
-    return tuple(pd.Series(array, index=series.index, dtype=object, copy=False) for array in (values, rules, messages))
+            parsed_values, parsed_rules, parsed_messages = (np.fromiter(r, dtype=object, count=len(distinct)) for r in zip(*parsed))
+            values[slow] = parsed_values[codes]
+            if any(rule is not None for rule in parsed_rules):
+                if rules is None:
+                    rules, messages = np.full(len(cells), None), np.full(len(cells), None)
+                rules[slow], messages[slow] = parsed_rules[codes], parsed_messages[codes]
+    parsed_series = pd.Series(values, index=series.index, dtype=object, copy=False)
+    if rules is None:
+        return parsed_series, None
+    return parsed_series, pd.DataFrame({"rule": rules, "message": messages}, index=series.index, dtype=object)
 
 
 def _fast_values(cells: np.ndarray, kind: type, cell_type: str) -> tuple[np.ndarray, np.ndarray]:
@@ -274,8 +283,9 @@ def _check_parsed(table: _Table, column: Column, prop: dict) -> None:
         table.flag(key, bad, "YTUNNUS", lambda i: f"Y-tunnuksen {quote(texts[i])} tarkistusmerkki ei täsmää.")
     if "minLength" in prop or "maxLength" in prop:
         texts = table.values[key]
-        short = _matches(texts, lambda v: isinstance(v, str) and len(v) < prop.get("minLength", 0))
-        long = _matches(texts, lambda v: isinstance(v, str) and len(v) > prop.get("maxLength", float("inf")))
+        lengths = _numeric(_map_distinct(texts, lambda v: len(v) if isinstance(v, str) else None))
+        short = lengths < prop.get("minLength", 0)
+        long = lengths > prop.get("maxLength", float("inf"))
         table.flag(key, short, "PAKOLLINEN", "Arvo on liian lyhyt.")
         table.flag(key, long, "MUOTO", f"Arvo on liian pitkä (enintään {prop.get('maxLength')} merkkiä).")
 
@@ -311,12 +321,12 @@ def _check_columns(table: _Table) -> None:
         cells = frame[key]
         if column.required:
             table.flag(key, cells.isna(), "PAKOLLINEN", "Pakollinen tieto puuttuu.")
-        parsed, rules, messages = _parse_series(cells, column.cell_type)
+        parsed, problems = _parse_series(cells, column.cell_type)
         table.values[key] = _numeric(parsed) if column.cell_type == "number" else parsed  # numbers as float64 from here on
         if column.cell_type == "month":
             _check_year(table, key, parsed)
-        for rule in ("EXCEL_VIRHE", "TYYPPI"):
-            table.flag(key, rules == rule, rule, messages.__getitem__)
+        for rule in ("EXCEL_VIRHE", "TYYPPI") if problems is not None else ():
+            table.flag(key, problems["rule"] == rule, rule, problems["message"].__getitem__)
         prop = table.schema.json["properties"][key]
         _check_parsed(table, column, prop)
         _check_other_keywords(table, column, prop)
@@ -622,7 +632,7 @@ def _hetu_cells(sheets: Mapping[str, list[list[Any]]]) -> list[tuple[str, int, i
     """
     hits = []
     for name, rows in sheets.items():
-        texts = {v for row in rows for v in row if v.__class__ is str}
+        texts = {v for v in set().union(*rows) if v.__class__ is str}  # distinct cells first: far fewer than cells
         if not hetu_spans("\n".join(texts)):
             continue
         with_hetu = {text for text in texts if hetu_spans(text)}
@@ -690,10 +700,10 @@ def _cents(values: pd.Series) -> pd.Series:
 
 def _clean_frame(table: _Table) -> pd.DataFrame:
     """Error-free rows with the types promised in tables.Tables."""
-    keep = table.ok_mask() if table.usable else pd.Series(False, index=table.rows.index)
+    keep = (table.ok_mask() if table.usable else pd.Series(False, index=table.rows.index)).to_numpy()
     data: dict[str, pd.Series] = {}
     for column in table.schema.columns:
-        values = table.values[column.key][keep]
+        values = table.values[column.key][keep].reset_index(drop=True)
         if column.cell_type == "number":
             data[column.key] = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column.cell_type == "euro":
@@ -702,10 +712,12 @@ def _clean_frame(table: _Table) -> pd.DataFrame:
             data[column.key] = values.astype("int64")
         elif column.cell_type == "bool" and values.notna().all():
             data[column.key] = values.astype(bool)
+        elif values.dtype == object:  # the checks leave None, never NaN, in an object column
+            data[column.key] = values
         else:
             data[column.key] = values.astype(object).where(values.notna(), None)
-    data[ROW] = table.rows[keep].astype("int64")
-    return pd.DataFrame(data).reset_index(drop=True)
+    data[ROW] = table.rows[keep].astype("int64").reset_index(drop=True)
+    return pd.DataFrame(data)
 
 
 # --- entry point --------------------------------------------------------------------------------
