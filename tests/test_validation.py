@@ -499,3 +499,22 @@ def test_a_missing_business_id_column_is_reported_not_raised(master_sheets):
     result = validate_sheets(sheets)
     assert ("SARAKE_PUUTTUU", WARNING) in {(f.rule, f.severity) for f in result.findings if f.column == "Työnantajan Y-tunnus"}
     assert len(result.tables.commitments) == 1
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["M06", "m06", "M09"]), st.sampled_from(["3/2026", "maaliskuu 2026", "4/2026"]),
+                          st.sampled_from(["Jämsä", "JÄMSÄ", "Keuruu", None])), min_size=1, max_size=12))
+def test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first(master_sheets, keys):
+    """Keys are equal in any letter case and in any month spelling; a row with a missing key part repeats nothing."""
+    result = validate_sheets(with_rows(master_sheets, Toteumat=[entry(i, m, 1, month=month) for i, month, m in keys]))
+    first_row, expected = {}, {}
+    for row, (indicator, month, municipality) in enumerate(keys, start=2):
+        if municipality is None:
+            continue
+        key = (indicator.casefold(), 4 if month == "4/2026" else 3, municipality.casefold())
+        if key in first_row:
+            expected[f"Toteumat!A{row}"] = first_row[key]
+        first_row.setdefault(key, row)
+    found = {f.address: f.message for f in result.findings if f.rule == "KAKSOISKIRJAUS"}
+    assert set(found) == set(expected)
+    assert all(f"rivillä {expected[address]} " in message for address, message in found.items())

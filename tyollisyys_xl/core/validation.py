@@ -372,17 +372,32 @@ def _check_references(table: _Table, tables: Mapping[str, _Table]) -> None:
         table.values[column.key] = resolved.where(~unknown, None)
 
 
+def _key_codes(values: pd.Series, fold: Callable[[Any], Any]) -> np.ndarray:
+    """An int64 code per value, equal where the folded values are equal; -1 where missing."""
+    codes, distinct = pd.factorize(values.to_numpy())
+    folded_codes, _ = pd.factorize(np.fromiter(map(fold, distinct), dtype=object, count=len(distinct)))
+    return np.append(folded_codes, -1).astype("int64")[codes]  # code -1 (missing) takes the -1
+
+
 def _check_unique(table: _Table) -> None:
-    """x-unique: a later row repeating the key of an earlier one is an error that names the earlier row."""
+    """x-unique: a later row repeating the key of an earlier one is an error that names the earlier row.
+
+    Each key column becomes integer codes, and the codes one number per row, so that finding repeats is integer work.
+    """
     for keys in table.schema.unique_keys:
-        folded = pd.DataFrame({k: _map_distinct(table.values[k], _fold(table.schema.column(k))) for k in keys})
-        complete = np.logical_and.reduce([folded[k].notna().to_numpy() for k in keys])
-        repeated = folded[complete].duplicated()
+        combined = np.zeros(len(table.rows), dtype="int64")
+        complete = np.ones(len(table.rows), dtype=bool)
+        for key in keys:
+            codes = _key_codes(table.values[key], _fold(table.schema.column(key)))
+            complete &= codes >= 0
+            combined, _ = pd.factorize(combined * (int(codes.max(initial=0)) + 1) + np.maximum(codes, 0))  # stays below the row count
+        keyed = pd.Series(combined, index=table.rows.index)[complete]
+        repeated = keyed.duplicated()
         if not repeated.any():
             continue
-        first_row = table.rows[complete].groupby([folded[k][complete] for k in keys], sort=False).transform("first")
+        first_row = table.rows[complete].groupby(keyed, sort=False).transform("first")
         headers = ", ".join(table.schema.column(k).header for k in keys)
-        table.flag(keys[0], repeated.reindex(folded.index, fill_value=False), "KAKSOISKIRJAUS",
+        table.flag(keys[0], repeated.reindex(table.rows.index, fill_value=False), "KAKSOISKIRJAUS",
                    lambda i: f"Sama {headers} on jo rivillä {first_row[i]} (kaksoiskirjaus).")
 
 
