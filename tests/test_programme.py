@@ -137,6 +137,17 @@ def test_malformed_table_schema_names_file_and_field(tmp_path):
     assert err.value.field == "properties/month/x-type"
 
 
+def test_a_schema_the_metaschema_rejects_is_refused_by_the_builder_path(tmp_path):
+    """Runs trust the shipped schemas (table_schemas skips the metaschema); whoever loads them for a build does not."""
+    _, schemas = copy_sources(tmp_path)
+    path = schemas / "kunnat.schema.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"type": "string"', '"type": "merkkijono"', 1), encoding="utf-8")
+    with pytest.raises(SourceError, match="merkkijono"):
+        load_table_schemas(schemas)
+    load_table_schemas(schemas, check_metaschema=False)  # the run-time path reads it all the same
+    load_table_schemas()  # and every shipped schema passes the metaschema
+
+
 def test_defaults_obey_their_table_schemas(tmp_path):
     prog, schemas = copy_sources(tmp_path)
     text = (prog / "oletukset.yaml").read_text(encoding="utf-8").replace("max_months: 6", "max_months: kuusi")

@@ -82,6 +82,26 @@ def _last_row(xml: bytes) -> int | None:
     return None
 
 
+_SCAN_CHUNK = 1 << 20
+_MARKS = (b"hidden=", b't="e"')
+
+
+def _sheet_xml_to_scan(archive: zipfile.ZipFile, part: str) -> bytes:
+    """What the scan of a sheet needs: its whole XML if it has a hidden row or an error cell, else only its end
+    (where the last row tag is). Read a chunk at a time, so that a big sheet with neither, the usual case,
+    is never held whole in memory."""
+    overlap = max(map(len, _MARKS)) - 1
+    last_two = (b"", b"")
+    with archive.open(part) as stream:
+        while chunk := stream.read(_SCAN_CHUNK):
+            seam = last_two[1][-overlap:] + chunk[:overlap]
+            if any(mark in chunk or mark in seam for mark in _MARKS):
+                return archive.read(part)
+            last_two = (last_two[1], chunk)
+    end = b"".join(last_two)
+    return end if _last_row(end) is not None else archive.read(part)
+
+
 class CalamineSource:
     """WorkbookSource for a workbook file; opens read-only and never writes."""
 
@@ -145,7 +165,7 @@ class CalamineSource:
         try:
             merged = self._sheet(name).merged_cell_ranges or []
             with zipfile.ZipFile(self.path) as archive:
-                xml = archive.read(part) if part else b""
+                xml = _sheet_xml_to_scan(archive, part) if part else b""
         except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:
             raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
         hidden = []
