@@ -359,20 +359,17 @@ def _combine_municipal(local: pd.DataFrame, specs: dict[str, IndicatorSpec], n_m
         has_weight=local["denominator"].notna(),
         weighted_value=local["effective"] * local["denominator"],
     )
-    grouped = (
-        local.groupby(["indicator_id", "month"], sort=True)
-        .agg(
-            reported=("municipality", "nunique"),
-            total=("effective", "sum"),
-            mean=("effective", "mean"),
-            numerators=("numerator", "sum"),
-            denominators=("denominator", "sum"),
-            weighted_sum=("weighted_value", "sum"),
-            all_parts=("has_parts", "all"),
-            all_weights=("has_weight", "all"),
-        )
-        .reset_index()
-    )
+    groups = local.groupby(["indicator_id", "month"], sort=True)
+    grouped = pd.DataFrame({  # one reduction at a time: about twice as fast as agg() with named aggregations
+        "reported": groups["municipality"].nunique(),
+        "total": groups["effective"].sum(),
+        "mean": groups["effective"].mean(),
+        "numerators": groups["numerator"].sum(),
+        "denominators": groups["denominator"].sum(),
+        "weighted_sum": groups["weighted_value"].sum(),
+        "all_parts": groups["has_parts"].all(),
+        "all_weights": groups["has_weight"].all(),
+    }).reset_index()
     combine = grouped["indicator_id"].map({i: s.combine for i, s in specs.items()})
     scale = grouped["indicator_id"].map({i: s.rate_scale for i, s in specs.items()}).astype("float64")
     is_sum = combine == SUM
@@ -499,8 +496,9 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
     if month:
         local = local[local["month"] <= month]
     grouped = local.sort_values("month", kind="stable").groupby(["indicator_id", "municipality"], sort=False)
-    summed = grouped.agg(latest=("effective", "last"), total=("effective", "sum"), latest_month=("month", "last"))
-    figures = dict(zip(summed.index, summed.itertuples(index=False)))
+    latest, total, latest_month = grouped["effective"].last(), grouped["effective"].sum(), grouped["month"].last()
+    figures = {key: (latest_value, total_value, int(month_number)) for key, latest_value, total_value, month_number
+               in zip(latest.index, latest.to_numpy(), total.to_numpy(), latest_month.to_numpy())}
     area_by_id = {row.id: row for row in area[["id", "partial", "actual"]].itertuples(index=False)}
     rows = []
     for row in indicators.loc[indicators["per_municipality"], ["id", "name", "unit"]].itertuples(index=False):
@@ -508,11 +506,11 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
         judged = spec.judged_per_municipality and month is not None
         area_shares = spec.combine == SUM and not area_row.partial and area_row.actual > 0
         for name in names:
-            figure = figures.get((row.id, name))
+            figure = figures.get((row.id, name))  # (latest value, sum, latest month)
             has_data = figure is not None
             actual = math.nan
             if has_data:
-                actual = float(figure.latest if spec.reads_latest else figure.total)
+                actual = float(figure[0] if spec.reads_latest else figure[1])
             judgement = judge(spec, actual, month, thresholds) if judged else None
             progress = judgement.progress if judgement else math.nan
             rows.append({
@@ -523,7 +521,7 @@ def _municipal_frame(indicators: pd.DataFrame, specs: dict[str, IndicatorSpec], 
                 "baseline": spec.baseline,
                 "target": spec.target,
                 "actual": actual,
-                "actual_month": int(figure.latest_month) if has_data else None,
+                "actual_month": figure[2] if has_data else None,
                 "share_of_area": actual / area_row.actual if has_data and area_shares else math.nan,
                 "expected": judgement.expected if judgement else math.nan,
                 "progress": progress,
