@@ -38,19 +38,21 @@ result = {"seconds": time.perf_counter() - t, "cells": cells}
     "read": """
 import time
 from tyollisyys_xl.io.calamine_source import CalamineSource
+from tyollisyys_xl.pipeline import collector_paused
 t = time.perf_counter()
-src = CalamineSource(PATH)
-sheets = {name: src.sheet_values(name) for name in src.sheet_names()}
+with collector_paused():  # as pipeline.load reads
+    sheets, facts = CalamineSource(PATH).read_all()
 result = {"seconds": time.perf_counter() - t}
 """,
     "validate": """
 import time
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.core.validation import validate_sheets
-src = CalamineSource(PATH)
-sheets = {name: src.sheet_values(name) for name in src.sheet_names()}
+from tyollisyys_xl.pipeline import collector_paused
+sheets, facts = CalamineSource(PATH).read_all()
 t = time.perf_counter()
-res = validate_sheets(sheets)
+with collector_paused():  # as pipeline.load validates
+    res = validate_sheets(sheets, facts)
 result = {"seconds": time.perf_counter() - t, "findings": len(res.findings)}
 """,
     "attainment": """

@@ -82,7 +82,7 @@ def _last_row(xml: bytes) -> int | None:
     return None
 
 
-_SCAN_CHUNK = 1 << 20
+_SCAN_CHUNK = 1 << 18
 _MARKS = (b"hidden=", b't="e"')
 
 
