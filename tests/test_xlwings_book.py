@@ -150,6 +150,33 @@ def test_both_renderers_write_the_same_cells(demo_path, tmp_path):
         assert {k: excel_view(v) for k, v in written_cells(actions(excel_book), spec.name).items()} == expected, spec.name
 
 
+def cells_of(address: str) -> set[tuple[int, int]]:
+    first, _, last = address.partition(":")
+    (top, left), (bottom, right) = parse_cell(first), parse_cell(last or first)
+    return {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
+
+
+def test_bordered_cells_reach_excel_with_one_border_call_per_table(demo_path):
+    """Every cell a spec borders, and no other, gets the border; a table's header and body share one call."""
+    specs = run_job(read_sheets(CalamineSource(demo_path)), "all").specs
+    book = remote_book(demo_path)
+    XlwingsBook(book).replace_generated_sheets(specs)
+    per_sheet: dict[str, list[dict]] = {}
+    for action in actions(book):  # a sheet's formats follow its addSheet
+        if action["func"] == "addSheet":
+            current = per_sheet.setdefault(action["args"][1], [])
+        elif action["func"] == "setBorderProperty":
+            current.append(action)
+    for spec in specs:
+        expected = set().union(*(cells_of(style.range) for style in spec.styles if style.border))
+        calls = {(a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in per_sheet[spec.name]}
+        bordered = {(top + r + 1, left + c + 1) for top, left, rows, cols in calls for r in range(rows) for c in range(cols)}
+        assert bordered == expected, spec.name
+        styles = [style for style in spec.styles if style.border]
+        headers = [style for style in styles if style.bold]
+        assert len(calls) <= max(len(headers), len(styles) - len(headers)), spec.name  # not one per header and body
+
+
 def test_formats_conditional_formats_and_charts_reach_excel(demo_path):
     book = remote_book(demo_path)
     XlwingsBook(book).replace_generated_sheets([rich_spec()])

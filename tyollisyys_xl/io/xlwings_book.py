@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import xlwings as xw
@@ -167,8 +168,13 @@ class XlwingsBook:
         block = dense_block(cells)
         if block:
             sheet.range((block.row, block.col)).value = [[excel_value(v) for v in row] for row in block.values]
-        for style in coalesce_styles(spec.styles):
-            self._style(sheet.range(style.range), style)
+        styles = coalesce_styles(spec.styles)
+        for style in styles:
+            self._style(sheet.range(style.range), replace(style, border=False))
+        # A border is a dozen calls (six sides, style and colour each) and does not depend on the other
+        # formats: bordered ranges merge on their own, so a table's header and body take one border call.
+        for bordered in coalesce_styles(Style(style.range, border=True) for style in styles if style.border):
+            _optional(lambda r=sheet.range(bordered.range): r.borders.set("all", line_style="continuous", color="#A6A6A6"))
         for letter, width in spec.column_widths.items():
             # Desktop Excel measures widths in characters, the remote clients in points.
             points = round((width * 7 + 5) * 0.75, 2) if self.remote else width
@@ -215,8 +221,6 @@ class XlwingsBook:
             rng.wrap_text = True
         if style.align:
             _optional(lambda: setattr(rng, "horizontal_alignment", style.align))
-        if style.border:
-            _optional(lambda: rng.borders.set("all", line_style="continuous", color="#A6A6A6"))  # thin is the default
 
 
 def _add_conditional_format(formats, rule: ConditionalFormat) -> None:
