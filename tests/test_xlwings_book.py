@@ -22,7 +22,7 @@ import tyollisyys_xl.excel as excel
 from tyollisyys_xl.core.reports.budget_tabs import SUMMARY_SHEET
 from tyollisyys_xl.core.sheetspec import Formula
 from tyollisyys_xl.io.calamine_source import CalamineSource
-from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, parse_cell, sheet_cells
+from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, column_index, parse_cell, sheet_cells
 from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
 from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value
 from tyollisyys_xl.jobs import read_sheets, run_job
@@ -156,8 +156,9 @@ def cells_of(address: str) -> set[tuple[int, int]]:
     return {(r, c) for r in range(top, bottom + 1) for c in range(left, right + 1)}
 
 
-def test_bordered_cells_reach_excel_with_one_border_call_per_table(demo_path):
-    """Every cell a spec borders, and no other, gets the border; a table's header and body share one call."""
+@pytest.fixture(scope="module")
+def rendered_in_excel(demo_path):
+    """(specs of every button, {sheet: its formatting actions}) with every sheet written to the remote engine."""
     specs = run_job(read_sheets(CalamineSource(demo_path)), "all").specs
     book = remote_book(demo_path)
     XlwingsBook(book).replace_generated_sheets(specs)
@@ -165,16 +166,41 @@ def test_bordered_cells_reach_excel_with_one_border_call_per_table(demo_path):
     for action in actions(book):  # a sheet's formats follow its addSheet
         if action["func"] == "addSheet":
             current = per_sheet.setdefault(action["args"][1], [])
-        elif action["func"] == "setBorderProperty":
+        else:
             current.append(action)
+    return specs, per_sheet
+
+
+def test_bordered_cells_reach_excel_with_one_border_call_per_table(rendered_in_excel):
+    """Every cell a spec borders, and no other, gets the border; a table's header and body share one call."""
+    specs, per_sheet = rendered_in_excel
     for spec in specs:
         expected = set().union(*(cells_of(style.range) for style in spec.styles if style.border))
-        calls = {(a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in per_sheet[spec.name]}
+        calls = {(a["start_row"], a["start_column"], a["row_count"], a["column_count"])
+                 for a in per_sheet[spec.name] if a["func"] == "setBorderProperty"}
         bordered = {(top + r + 1, left + c + 1) for top, left, rows, cols in calls for r in range(rows) for c in range(cols)}
         assert bordered == expected, spec.name
         styles = [style for style in spec.styles if style.border]
         headers = [style for style in styles if style.bold]
         assert len(calls) <= max(len(headers), len(styles) - len(headers)), spec.name  # not one per header and body
+
+
+def test_every_column_width_and_row_height_reaches_excel_in_one_call_per_run(rendered_in_excel):
+    """Neighbouring columns (rows) of one size are sized by one call; each still gets exactly its own size."""
+    specs, per_sheet = rendered_in_excel
+    for spec in specs:
+        widths, heights, width_calls = {}, {}, 0
+        for a in per_sheet[spec.name]:
+            if a["func"] == "setColumnWidth":
+                width_calls += 1
+                widths.update({a["start_column"] + 1 + c: a["args"][0] for c in range(a["column_count"])})
+            elif a["func"] == "setRowHeight":
+                heights.update({a["start_row"] + 1 + r: a["args"][0] for r in range(a["row_count"])})
+        expected = {column_index(letter): round((width * 7 + 5) * 0.75, 2) for letter, width in spec.column_widths.items()}
+        assert widths == expected, spec.name
+        assert heights == spec.row_heights, spec.name
+        runs = [c for c, w in expected.items() if expected.get(c - 1) != w]  # columns that start a run
+        assert width_calls == len(runs), spec.name
 
 
 def test_formats_conditional_formats_and_charts_reach_excel(demo_path):

@@ -72,6 +72,18 @@ def parse_cell(address: str) -> tuple[int, int]:
     return int(match.group(2)), column_index(match.group(1))
 
 
+def equal_runs(sizes: Mapping[int, float]) -> list[tuple[int, int, float]]:
+    """(first, last, size) for each run of consecutive positions (columns or rows) that share a size:
+    in Excel, one call sizes a whole run."""
+    runs: list[list] = []
+    for position, size in sorted(sizes.items()):
+        if runs and runs[-1][1] == position - 1 and runs[-1][2] == size:
+            runs[-1][1] = position
+        else:
+            runs.append([position, position, size])
+    return [(first, last, size) for first, last, size in runs]
+
+
 def expand_cells(address: str) -> list[tuple[int, int]]:
     """'D17' or 'D17:E18' -> the cells it covers."""
     first, _, last = address.partition(":")

@@ -28,7 +28,9 @@ from tyollisyys_xl.io.generated import (
     cf_operand,
     check_sheet_names,
     coalesce_styles,
+    column_index,
     dense_block,
+    equal_runs,
     fill_bands,
     fill_changes,
     frozen_range,
@@ -175,12 +177,13 @@ class XlwingsBook:
         # formats: bordered ranges merge on their own, so a table's header and body take one border call.
         for bordered in coalesce_styles(Style(style.range, border=True) for style in styles if style.border):
             _optional(lambda r=sheet.range(bordered.range): r.borders.set("all", line_style="continuous", color="#A6A6A6"))
-        for letter, width in spec.column_widths.items():
+        widths = {column_index(letter): width for letter, width in spec.column_widths.items()}
+        for first, last, width in equal_runs(widths):
             # Desktop Excel measures widths in characters, the remote clients in points.
             points = round((width * 7 + 5) * 0.75, 2) if self.remote else width
-            _optional(lambda r=sheet.range(f"{letter}1"), w=points: setattr(r, "column_width", w))
-        for row, height in spec.row_heights.items():
-            _optional(lambda r=sheet.range(f"A{row}"), h=height: setattr(r, "row_height", h))
+            _optional(lambda r=sheet.range((1, first), (1, last)), w=points: setattr(r, "column_width", w))
+        for first, last, height in equal_runs(spec.row_heights):
+            _optional(lambda r=sheet.range((first, 1), (last, 1)), h=height: setattr(r, "row_height", h))
         for rule in spec.conditional_formats:
             _optional(lambda r=rule: self._add_conditional_format(sheet.range(r.range), r))
         for chart in spec.charts:
