@@ -647,7 +647,7 @@ def _hetu_cells(sheets: Mapping[str, list[list[Any]]]) -> list[tuple[str, int, i
     """
     hits = []
     for name, rows in sheets.items():
-        texts = {v for v in set().union(*rows) if v.__class__ is str}  # distinct cells first: far fewer than cells
+        texts = {v for row in rows for v in row if v.__class__ is str}
         if not hetu_spans("\n".join(texts)):
             continue
         with_hetu = {text for text in texts if hetu_spans(text)}
