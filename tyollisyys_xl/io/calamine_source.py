@@ -155,19 +155,23 @@ class CalamineSource:
             self._sheets[name] = self._book.get_sheet_by_name(name)
         return self._sheets[name]
 
-    def _facts(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
+    def _facts(self, name: str, archive: zipfile.ZipFile | None = None) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
+        """The scan of the sheet's XML, once; archive: the workbook already open (read_all scans every sheet)."""
         if name not in self._xml_facts:
-            self._xml_facts[name] = self._scan_sheet(name)
+            try:
+                if archive is None:
+                    with zipfile.ZipFile(self.path) as opened:
+                        self._xml_facts[name] = self._scan_sheet(name, opened)
+                else:
+                    self._xml_facts[name] = self._scan_sheet(name, archive)
+            except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:
+                raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
         return self._xml_facts[name]
 
-    def _scan_sheet(self, name: str) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
+    def _scan_sheet(self, name: str, archive: zipfile.ZipFile) -> tuple[SheetFacts, dict[tuple[int, int], str]]:
         part = self._parts.get(name)
-        try:
-            merged = self._sheet(name).merged_cell_ranges or []
-            with zipfile.ZipFile(self.path) as archive:
-                xml = _sheet_xml_to_scan(archive, part) if part else b""
-        except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:
-            raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
+        merged = self._sheet(name).merged_cell_ranges or []
+        xml = _sheet_xml_to_scan(archive, part) if part else b""
         hidden = []
         for match in _HIDDEN_ROW_TAG.finditer(xml) if b"hidden=" in xml else ():
             r = _R_ATTR.search(match.group(1))
@@ -202,6 +206,12 @@ class CalamineSource:
 
     def read_all(self) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
         """Every worksheet's values and facts, as validate_sheets takes them."""
+        try:
+            with zipfile.ZipFile(self.path) as archive:  # opened once for every sheet's scan
+                for name in self._names:
+                    self._facts(name, archive)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise WorkbookReadError(str(self.path), f"Työkirjaa ei voi lukea: {_reason(exc)}") from exc
         values = {name: self.sheet_values(name, empty_as_none=False) for name in self._names}
         return values, {name: self.sheet_facts(name) for name in self._names}
 
