@@ -1,6 +1,6 @@
 """Benchmark the tool at area (scale 1) and national (scale 10, 50) volume, against the floor of merely reading the file.
 
-Usage:  python benchmarks/run.py [--scales 1 10 50] [--repeat 3] [--out benchmarks/results]
+Usage:  python benchmarks/run.py [--scales 1 10 50] [--repeat 5] [--out benchmarks/results]
 
 Each stage runs in a fresh Python process, so that its peak memory (ru_maxrss) is its own; times are the best of
 --repeat runs, measured inside the process around the stage alone (imports excluded), except the main job, which is
@@ -166,7 +166,7 @@ def exponent(t10: float, t50: float) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 10, 50])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
 
