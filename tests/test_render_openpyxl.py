@@ -17,6 +17,8 @@ from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import (
     ERROR_FILL,
     GENERATED_NAME,
+    HIGHLIGHT_GONE,
+    HIGHLIGHT_HEADERS,
     HIGHLIGHT_SHEET,
     WARNING_FILL,
     GeneratedSheetConflict,
@@ -24,6 +26,7 @@ from tyollisyys_xl.io.generated import (
     frozen_range,
     header_sections,
     placement,
+    read_highlight_state,
 )
 from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
 
@@ -151,7 +154,9 @@ def test_highlights_are_remembered_and_cleared_without_touching_values_or_user_f
     ws = book["Toteumat"]
     assert ws["B3"].fill.fgColor.rgb.endswith(ERROR_FILL) and ws["C4"].fill.fgColor.rgb.endswith(WARNING_FILL)
     assert book[HIGHLIGHT_SHEET].sheet_state == "hidden"
-    assert [list(r) for r in book[HIGHLIGHT_SHEET].values] == [["Välilehti", "Solu"], ["Toteumat", "B3"], ["Toteumat", "C4"]]
+    remembered = [list(r) for r in book[HIGHLIGHT_SHEET].values]
+    assert [r[:2] for r in remembered] == [["Välilehti", "Solu"], ["Toteumat", "B3"], ["Toteumat", "C4"]]
+    assert remembered[1][2] == "=IFERROR(ADDRESS(ROW('Toteumat'!B3),COLUMN('Toteumat'!B3),4),\"poistettu\")"  # follows the cell
 
     OpenpyxlTarget(book).highlight_cells({"Toteumat": {"C4": ERROR_FILL}})
     book = saved(book, tmp_path, "second.xlsx")
@@ -161,6 +166,27 @@ def test_highlights_are_remembered_and_cleared_without_touching_values_or_user_f
     assert ws["A1"].fill.fgColor.rgb.endswith("FFFF00")  # the user's own fill
     assert [[c.value for c in row] for row in ws.iter_rows()] == before
     assert book.sheetnames.count(HIGHLIGHT_SHEET) == 1
+
+
+def test_the_highlight_memory_reads_where_excel_says_each_cell_now_is():
+    """Column C is Excel's result of the tracking formula: a user inserted a row above B3 and deleted C4's row."""
+    values = [HIGHLIGHT_HEADERS, ["Toteumat", "B3", "B4"], ["Toteumat", "C4", HIGHLIGHT_GONE], ["Toteumat", "D9"],
+              ["Toteumat", "E2", None], ["Toteumat", "F2", "=IFERROR(…)"]]
+    assert read_highlight_state(values) == {"Toteumat": {"B4", "D9", "E2", "F2"}}  # no result: the address as written
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_libreoffice_computes_the_highlight_memory_for_any_sheet_name(tmp_path):
+    """The tracking formulas are valid in a real spreadsheet program, even for a sheet name with quotes and spaces."""
+    book = input_book()
+    odd = book.create_sheet("Pekan 'omat' (2)")
+    odd["B2"] = "x"
+    OpenpyxlTarget(book).highlight_cells({"Toteumat": {"B3": ERROR_FILL}, odd.title: {"B2": WARNING_FILL}})
+    path = tmp_path / "korostukset.xlsx"
+    book.save(path)
+    values = CalamineSource(recalculated_copy(path, tmp_path)).sheet_values(HIGHLIGHT_SHEET)
+    assert sorted(tuple(row[:3]) for row in values[1:]) == [("Pekan 'omat' (2)", "B2", "B2"), ("Toteumat", "B3", "B3")]
 
 
 def test_placement_puts_regenerated_sheets_where_they_stood():

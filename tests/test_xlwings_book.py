@@ -332,8 +332,8 @@ def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path
     top, left = painted["start_row"] + 1, painted["start_column"] + 1
     assert painted["args"][0][row - top][col - left] == "#" + ERROR_FILL.lower()
     remembered = written_cells(actions(book), HIGHLIGHT_SHEET)
-    rows = {(remembered[(r, 1)], remembered[(r, 2)]) for r in range(2, 1 + len(remembered) // 2)}
-    assert ("Toteumat", "D5") in rows
+    rows = {(remembered[(r, 1)], remembered[(r, 2)], remembered[(r, 3)]) for r, c in remembered if r > 1 and c == 1}
+    assert ("Toteumat", "D5", "=IFERROR(ADDRESS(ROW('Toteumat'!D5),COLUMN('Toteumat'!D5),4),\"poistettu\")") in rows
 
     # The next run sees the workbook as that run left it (here: the headless renderer's copy of it).
     fixed = openpyxl.load_workbook(demo_path)
@@ -355,6 +355,25 @@ def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path
     positions_before = [s["name"] for s in before["sheets"]]
     added_at = {a["args"][1]: a["args"][0] for a in done if a["func"] == "addSheet"}
     assert added_at["Tarkistus"] == positions_before.index("Tarkistus")  # back where it stood
+
+
+def test_a_highlight_moved_by_an_inserted_row_is_cleared_where_it_now_is(demo_path, tmp_path):
+    """After a run coloured Toteumat!D5 a user inserted a row above it: Excel's tracking formula now says D6."""
+    first = openpyxl.load_workbook(demo_path)
+    OpenpyxlTarget(first).highlight_cells({"Toteumat": {"D5": ERROR_FILL}})
+    first.save(tmp_path / "after_first_run.xlsx")
+    payload = book_json(tmp_path / "after_first_run.xlsx")
+    memory = next(s for s in payload["sheets"] if s["name"] == HIGHLIGHT_SHEET)
+    assert memory["values"][1][:2] == ["Toteumat", "D5"]
+    memory["values"][1][2] = "D6"  # what Excel's tracking formula computes once the row moved
+    book = xw.Book(json=payload)
+    assert excel.validate_entries(book).errors == 0
+    toteumat = next(i for i, s in enumerate(payload["sheets"]) if s["name"] == "Toteumat")
+    (change,) = [a for a in actions(book) if a["func"] == "setRangeColors" and a["sheet_position"] == toteumat]
+    top, left = change["start_row"] + 1, change["start_column"] + 1
+    colours = {(top + r, left + c): v for r, row in enumerate(change["args"][0]) for c, v in enumerate(row)}
+    assert (6, 4) in colours and colours[(6, 4)] is None  # cleared where the colour now is
+    assert colours.get((5, 4), "untouched") is not None  # and the cell that moved into D5 keeps its own
 
 
 def test_a_users_sheet_named_like_a_generated_one_stops_the_run_with_a_finnish_message(demo_path):

@@ -28,7 +28,8 @@ from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, S
 
 GENERATED_NAME = "TyollisyysXL_Generoitu"
 HIGHLIGHT_SHEET = "Korostukset"
-HIGHLIGHT_HEADERS = ["Välilehti", "Solu"]
+HIGHLIGHT_HEADERS = ["Välilehti", "Solu", "Solu nyt"]
+HIGHLIGHT_GONE = "poistettu"  # what the tracking formula shows once its cell's row or column is deleted
 ERROR_FILL = "FFC7CE"  # light red, as Excel's "bad" style
 WARNING_FILL = "FFEB9C"  # light yellow, as Excel's "neutral" style
 
@@ -209,27 +210,50 @@ def highlight_fills(findings: Iterable[Finding], skip_sheets: Iterable[str] = ()
 
 
 def highlight_state_spec(fills: Mapping[str, Mapping[str, str]]) -> SheetSpec:
-    """The hidden sheet that remembers which cells this run coloured (rendered like any generated sheet)."""
-    rows = [[sheet, address] for sheet in sorted(fills) for address in sorted(fills[sheet], key=parse_cell)]
+    """The hidden sheet that remembers which cells this run coloured (rendered like any generated sheet).
+
+    Beside each address stands a formula that points at the cell: when a user inserts or deletes rows,
+    Excel moves the reference with the cell, so the next run clears the colour where it now is (or
+    nowhere, once the cell itself is deleted).
+    """
+    def tracking(sheet: str, address: str) -> Formula:
+        reference = "'" + sheet.replace("'", "''") + "'!" + address  # quoted: valid for any sheet name
+        return Formula(f'=IFERROR(ADDRESS(ROW({reference}),COLUMN({reference}),4),"{HIGHLIGHT_GONE}")', cached=address)
+
+    rows = [[sheet, address, tracking(sheet, address)] for sheet in sorted(fills) for address in sorted(fills[sheet], key=parse_cell)]
     return SheetSpec(
         name=HIGHLIGHT_SHEET,
         blocks=[Block(1, 1, [HIGHLIGHT_HEADERS, *rows])],
-        styles=[Style("A1:B1", bold=True)],
+        styles=[Style("A1:C1", bold=True)],
         hidden=True,
     )
 
 
+def _cell_address(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parse_cell(value)
+    except ValueError:
+        return None
+    return value.strip().upper()
+
+
 def read_highlight_state(values: Sequence[Sequence[Any]] | None) -> dict[str, set[str]]:
-    """{sheet: cells} from the hidden sheet's values; anything unreadable is ignored (it is only a memory)."""
+    """{sheet: cells} from the hidden sheet's values; anything unreadable is ignored (it is only a memory).
+
+    A cell is where the formula beside it says, as Excel computed it, and gone once it says so; where
+    there is no computed address (a reader that does not calculate, a memory from before the formula),
+    the address as written.
+    """
     state: dict[str, set[str]] = {}
     for row in list(values or [])[1:]:
-        if len(row) < 2 or not isinstance(row[0], str) or not isinstance(row[1], str):
+        now = row[2] if len(row) > 2 else None
+        if len(row) < 2 or not isinstance(row[0], str) or now == HIGHLIGHT_GONE:
             continue
-        try:
-            parse_cell(row[1])
-        except ValueError:
-            continue
-        state.setdefault(row[0], set()).add(row[1].strip().upper())
+        address = _cell_address(now) or _cell_address(row[1])
+        if address:
+            state.setdefault(row[0], set()).add(address)
     return state
 
 
