@@ -262,10 +262,10 @@ def _beyond_commitment(frame: pd.DataFrame) -> pd.DataFrame:
     payments not flagged always add up to at most the commitment. Only commitments paid beyond their
     amount in total are walked one payment at a time. Adds fitted_before_cents and paid_all_cents.
     """
-    frame = frame.assign(paid_all_cents=frame.groupby("commitment_id")["paid_cents"].transform("sum"))
+    frame = frame.assign(paid_all_cents=frame.groupby("commitment_row")["paid_cents"].transform("sum"))
     beyond = frame[frame["paid_all_cents"] > frame["amount_cents"]]
     fitted_before, flagged = [], []
-    for _, payments in beyond.groupby("commitment_id", sort=False):
+    for _, payments in beyond.groupby("commitment_row", sort=False):
         fitted = 0
         for paid, amount in zip(payments["paid_cents"], payments["amount_cents"]):
             fitted_before.append(fitted)
@@ -293,8 +293,8 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
     """Payments without a commitment, outside their commitment's period, or beyond its amount."""
     orphans = payments[payments["commitment_row"] < 0]
     columns = [*KEYS, "period_start", "period_end", "start_day", "end_day", "amount_cents"]
-    frame = _with_commitment(payments, shares, columns).sort_values(
-        ["commitment_id", "payment_date", ROW], kind="stable", ignore_index=True)
+    frame = _with_commitment(payments, shares, columns).sort_values(  # by numbers: faster than by id and date objects
+        ["commitment_row", "paid_day", ROW], kind="stable", ignore_index=True)
     latest = frame["end_day"] + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
     outside = frame[(frame["paid_day"] < frame["start_day"]) | (frame["paid_day"] > latest)]
     return [
