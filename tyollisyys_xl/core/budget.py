@@ -192,7 +192,8 @@ def commitment_shares(commitments: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarr
     """Each commitment's amount, period length and 2026 share, and its shares per month of 2026.
 
     Returns the frame (input columns plus start_day and end_day as datetime64, amount_cents, period_days,
-    period_months, share_cents) and an int64 array (n commitments x 12 months) of monthly shares that add up to share_cents row by row.
+    period_months, share_cents) and an int64 array (n commitments x 12 months) of monthly shares that add
+    up to share_cents row by row.
     """
     frame = commitments.reset_index(drop=True).copy()
     amount = cents_series(frame["amount_eur"]).to_numpy()

@@ -727,10 +727,8 @@ def _clean_frame(table: _Table) -> pd.DataFrame:
             data[column.key] = values.astype("int64")
         elif column.cell_type == "bool" and values.notna().all():
             data[column.key] = values.astype(bool)
-        elif values.dtype == object:  # the checks leave None, never NaN, in an object column
+        else:  # text, dates, and months or booleans with gaps: object columns the checks leave None in, never NaN
             data[column.key] = values
-        else:
-            data[column.key] = values.astype(object).where(values.notna(), None)
     data[ROW] = table.rows[keep].astype("int64").reset_index(drop=True)
     return pd.DataFrame(data)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from contextlib import nullcontext
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -159,11 +160,8 @@ class CalamineSource:
         """The scan of the sheet's XML, once; archive: the workbook already open (read_all scans every sheet)."""
         if name not in self._xml_facts:
             try:
-                if archive is None:
-                    with zipfile.ZipFile(self.path) as opened:
-                        self._xml_facts[name] = self._scan_sheet(name, opened)
-                else:
-                    self._xml_facts[name] = self._scan_sheet(name, archive)
+                with nullcontext(archive) if archive else zipfile.ZipFile(self.path) as opened:
+                    self._xml_facts[name] = self._scan_sheet(name, opened)
             except (CalamineError, zipfile.BadZipFile, OSError, KeyError) as exc:
                 raise WorkbookReadError(str(self.path), f"Välilehteä {name} ei voi lukea: {_reason(exc)}") from exc
         return self._xml_facts[name]

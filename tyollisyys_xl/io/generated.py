@@ -220,7 +220,8 @@ def highlight_state_spec(fills: Mapping[str, Mapping[str, str]]) -> SheetSpec:
         reference = "'" + sheet.replace("'", "''") + "'!" + address  # quoted: valid for any sheet name
         return Formula(f'=IFERROR(ADDRESS(ROW({reference}),COLUMN({reference}),4),"{HIGHLIGHT_GONE}")', cached=address)
 
-    rows = [[sheet, address, tracking(sheet, address)] for sheet in sorted(fills) for address in sorted(fills[sheet], key=parse_cell)]
+    rows = [[sheet, address, tracking(sheet, address)]
+            for sheet in sorted(fills) for address in sorted(fills[sheet], key=parse_cell)]
     return SheetSpec(
         name=HIGHLIGHT_SHEET,
         blocks=[Block(1, 1, [HIGHLIGHT_HEADERS, *rows])],
