@@ -412,16 +412,18 @@ def test_alert_tab_lists_every_alert_with_a_link_to_its_cell():
     assert [f.cell for f in findings] == result.alerts["cell"].tolist()
 
 
-def test_findings_use_the_column_letters_of_the_real_sheet():
-    """Validation knows where each column really stands; alerts alone assume the builder's layout."""
+def test_alerts_point_where_the_columns_really_stand():
+    """Tables say where validation found each column; a table they do not cover keeps the builder's layout."""
     tables = make_tables(
         budget=[dict(municipality="Jämsä", subsidy_type=PAY, budget_eur=50)],
         commitments=[commitment("S1", "Jämsä", PAY, "1.1.2026", "30.6.2026", 100)],
         payments=[payment("1.3.2026", "S1", 150), payment("1.4.2027", "S1", 1)],
     )
+    assert compute_budget(tables).alerts["cell"].tolist() == ["C2", "C2", "A3"]
+    tables.column_letters = {"maksatukset": {"amount_eur": "E", "payment_date": "B"}}
     alerts = compute_budget(tables).alerts
-    assert alerts["cell"].tolist() == ["C2", "C2", "A3"]
-    findings = alerts_as_findings(alerts, {"maksatukset": {"amount_eur": "E", "payment_date": "B"}})
+    findings = alerts_as_findings(alerts)
+    assert [f.cell for f in findings] == alerts["cell"].tolist()  # the tab and Tarkistus point at the same cells
     assert [(f.rule, f.address, f.column) for f in findings] == [
         ("SIDONNAT_YLI_BUDJETIN", "Tukibudjetti!C2", "Budjetti €"),  # no letters given: the builder's layout
         ("MAKSU_YLITTAA", "Maksatukset!E2", "Maksettu €"),

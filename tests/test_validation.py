@@ -20,7 +20,7 @@ from tyollisyys_xl.core.cells import sheet_address
 from tyollisyys_xl.core.findings import ERROR, WARNING
 from tyollisyys_xl.core.parsing import hetu_check_character
 from tyollisyys_xl.core.reports.tarkistus import HEADERS, tarkistus_sheet
-from tyollisyys_xl.core.tables import ROW
+from tyollisyys_xl.core.tables import ROW, TABLE_ATTRIBUTES
 from tyollisyys_xl.core.validation import unit_rule, validate_sheets
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.pipeline import load
@@ -248,7 +248,7 @@ def test_all_input_tables_empty_is_valid(empty_master_path, tmp_path):
     book.save(path)
     result = load(path)
     assert result.findings == []
-    assert all(frame.empty for frame in vars(result.tables).values())
+    assert all(getattr(result.tables, attribute).empty for attribute in TABLE_ATTRIBUTES.values())
 
 
 # --- finer points on sheet values -------------------------------------------------------------
@@ -391,6 +391,18 @@ def test_money_findings_point_to_the_columns_where_they_really_stand(master_shee
     assert all(f.severity == ERROR for f in result.findings)
     assert result.tables.payments[ROW].tolist() == [2]  # money errors leave their rows out
     assert compute_budget(result.tables).alerts.empty
+
+
+def test_the_alert_tab_points_where_tarkistus_does_when_columns_are_moved(master_sheets):
+    """A warning stays in the clean tables, so the Budjettihälytykset tab lists it too: at the same moved cell."""
+    sheets = copy.deepcopy(master_sheets)
+    header = sheets["Sidonnat"][0]
+    order = [header.index("Kunta"), *(i for i, title in enumerate(header) if title != "Kunta")]  # Kunta moved to A
+    sheets["Sidonnat"] = [[row[i] for i in order] for row in (header, IN_2026)]
+    result = validate_sheets(sheets)  # no budget row for Keuruu: a warning, and the row stays
+    assert rules_at(result) == {("EI_BUDJETTIA", "Sidonnat!A2")}  # the builder puts Kunta in C
+    (alert,) = compute_budget(result.tables).alerts.itertuples()
+    assert (alert.rule, f"{alert.sheet}!{alert.cell}") == ("EI_BUDJETTIA", "Sidonnat!A2")
 
 
 def test_money_rules_never_raise_on_extreme_values(master_sheets):

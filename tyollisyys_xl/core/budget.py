@@ -85,7 +85,7 @@ class Alert(NamedTuple):
     sheet: str
     key: str
     row: int
-    cell: str  # as the builder lays the table out (schema order from column A)
+    cell: str  # where the column stands (Tables.column_letters), else as the builder lays the table out
     municipality: str | None
     subsidy_type: str | None
     commitment_id: str | None
@@ -150,21 +150,19 @@ def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Calla
     ]
 
 
-def alerts_as_findings(alerts: pd.DataFrame, column_letters: Mapping[str, Mapping[str, str]] | None = None) -> list[Finding]:
-    """The alert list as validation findings, each with its kind's severity (ALERT_KINDS), at its input cell.
-
-    column_letters: {table: {schema key: column letter}} where the columns really stand in the workbook
-    (validation knows them from the sheet); a column not given keeps the builder's layout (alert cell).
-    """
-    letters = column_letters or {}
-    headers = {name: {c.key: c.header for c in schema.columns} for name, schema in table_schemas().items()}
-
-    def cell(alert: Any) -> str:
-        letter = letters.get(alert.table, {}).get(alert.key)
-        return f"{letter}{alert.row}" if letter else alert.cell
-
+def _located(alerts: list[Alert], column_letters: Mapping[str, Mapping[str, str]]) -> list[Alert]:
+    """Alerts pointed at the cells where their columns really stand; the builder's layout where not known."""
     return [
-        Finding(a.severity, a.sheet, cell(a), headers[a.table][a.key], a.rule, a.message)
+        alert._replace(cell=f"{letter}{alert.row}") if (letter := column_letters.get(alert.table, {}).get(alert.key)) else alert
+        for alert in alerts
+    ]
+
+
+def alerts_as_findings(alerts: pd.DataFrame) -> list[Finding]:
+    """The alert list as validation findings, each with its kind's severity (ALERT_KINDS), at its input cell."""
+    headers = {name: {c.key: c.header for c in schema.columns} for name, schema in table_schemas().items()}
+    return [
+        Finding(a.severity, a.sheet, a.cell, headers[a.table][a.key], a.rule, a.message)
         for a in alerts.itertuples(index=False)
     ]
 
@@ -337,13 +335,13 @@ def _budget_alerts(summary: pd.DataFrame, budget: pd.DataFrame, per_commitment: 
     ]
 
 
-def _alert_list(ledger: _Ledger, summary: pd.DataFrame, subsidy_types: pd.DataFrame) -> pd.DataFrame:
+def _alert_list(ledger: _Ledger, summary: pd.DataFrame, tables: Tables) -> pd.DataFrame:
     """Every alert (ALERT_COLUMNS), listed in ALERT_KINDS order, then by sheet and row."""
-    alerts = [
+    alerts = _located([
         *_budget_alerts(summary, ledger.budget, ledger.per_commitment),
-        *_commitment_rule_alerts(ledger.per_commitment, subsidy_types),
+        *_commitment_rule_alerts(ledger.per_commitment, tables.subsidy_types),
         *_payment_alerts(ledger.payments, ledger.per_commitment),
-    ]
+    ], tables.column_letters)
     order = {rule: i for i, rule in enumerate(ALERT_KINDS)}
     alerts.sort(key=lambda a: (order[a.rule], a.sheet, a.row))
     return pd.DataFrame(alerts, columns=ALERT_COLUMNS)
@@ -444,7 +442,7 @@ def budget_alerts(tables: Tables) -> pd.DataFrame:
     Validation calls this on every check, so it skips what only the tabs need.
     """
     ledger = _ledger(tables)
-    return _alert_list(ledger, _summary(ledger.budget, ledger.per_commitment), tables.subsidy_types)
+    return _alert_list(ledger, _summary(ledger.budget, ledger.per_commitment), tables)
 
 
 def compute_budget(tables: Tables) -> BudgetResult:
@@ -457,6 +455,6 @@ def compute_budget(tables: Tables) -> BudgetResult:
         monthly=_monthly(ledger.per_commitment, ledger.monthly_shares, in_year),
         commitments=ledger.per_commitment,
         service_costs=_service_costs(tables.service_costs),
-        alerts=_alert_list(ledger, summary, tables.subsidy_types),
+        alerts=_alert_list(ledger, summary, tables),
         payments_until=max(in_year["payment_date"]) if len(in_year) else None,
     )

@@ -42,6 +42,9 @@ class Tables:
 
     Types: text -> str; number -> float (NaN when empty); euro -> decimal.Decimal (2 decimals);
     month -> int 1..12 (of 2026); date -> datetime.date; bool -> bool; empty optional text -> None.
+    column_letters: {table name: {schema key: column letter}} where validation found each column in the
+    workbook, so that whatever points back at an input cell finds it; a table not given is laid out as
+    the builder lays it (schema order from column A).
     """
 
     indicators: pd.DataFrame  # Mittarit
@@ -53,6 +56,7 @@ class Tables:
     payments: pd.DataFrame  # Maksatukset
     cost_objects: pd.DataFrame  # Kustannuskohteet
     service_costs: pd.DataFrame  # Palvelukustannukset
+    column_letters: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 # schema name -> attribute of Tables

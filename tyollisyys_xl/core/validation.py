@@ -630,11 +630,17 @@ def _money_findings(tables: Mapping[str, _Table], clean: dict[str, pd.DataFrame]
     raises no money error when the budget engine runs on it again. Findings point to the cells where
     the columns really stand in the sheet.
     """
-    alerts = budget_alerts(Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()}))
+    alerts = budget_alerts(_clean_tables(tables, clean))
     errors = alerts[alerts["severity"] == ERROR]
     for name, rows in errors.groupby("table")["row"]:
         clean[name] = clean[name][~clean[name][ROW].isin(rows)].reset_index(drop=True)
-    return alerts_as_findings(alerts, {name: table.raw.column_letters for name, table in tables.items()})
+    return alerts_as_findings(alerts)
+
+
+def _clean_tables(tables: Mapping[str, _Table], clean: Mapping[str, pd.DataFrame]) -> Tables:
+    """The clean frames as Tables, with where each column stands in the sheet (for whatever points back at a cell)."""
+    return Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()},
+                  column_letters={name: dict(table.raw.column_letters) for name, table in tables.items()})
 
 
 # --- whole-workbook rules -----------------------------------------------------------------------
@@ -790,4 +796,4 @@ def validate_sheets(
     sheet_order = dict.fromkeys([*sheets, *(schemas[name].sheet for name in TABLE_ORDER)])  # workbook order
     order = {name: i for i, name in enumerate(sheet_order)}
     findings.sort(key=_sort_key(order))
-    return ValidationResult(findings, Tables(**{TABLE_ATTRIBUTES[name]: frame for name, frame in clean.items()}))
+    return ValidationResult(findings, _clean_tables(tables, clean))
