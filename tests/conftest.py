@@ -20,8 +20,8 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tyollisyys_xl.build.builder import build_master  # noqa: E402
-from tyollisyys_xl.build.demo import make_demo  # noqa: E402
+from tyollisyys_xl.master.builder import build_master  # noqa: E402
+from tyollisyys_xl.master.demo import make_demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")

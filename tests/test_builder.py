@@ -17,7 +17,7 @@ from oletools.olevba import VBA_Parser
 from remote_book import remote_book
 from xlwings.utils import read_config_sheet
 
-from tyollisyys_xl.build.builder import (
+from tyollisyys_xl.master.builder import (
     BUTTONS,
     NUMBER_FORMATS,
     STATUS_CELLS,
@@ -25,8 +25,8 @@ from tyollisyys_xl.build.builder import (
     build_master,
     check_master,
 )
-from tyollisyys_xl.build.reading import open_workbook, read_input_tables
-from tyollisyys_xl.build.vba_project import workbook_code_names
+from tyollisyys_xl.master.reading import open_workbook, read_input_tables
+from tyollisyys_xl.master.vba_project import workbook_code_names
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.programme import AREA_TOTAL, programme
 from tyollisyys_xl.resources import master_workbook, source_root

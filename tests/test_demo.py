@@ -9,9 +9,9 @@ from collections import Counter, defaultdict
 import openpyxl
 import pytest
 
-from tyollisyys_xl.build.builder import build_master
-from tyollisyys_xl.build.demo import DATA_END, DATA_MONTH, DEMO_MARK, demo_notice, make_demo
-from tyollisyys_xl.build.reading import BuildError, open_workbook, read_input_tables
+from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.demo import DATA_END, DATA_MONTH, DEMO_MARK, demo_notice, make_demo
+from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.parsing import business_id_valid, contains_hetu
 from tyollisyys_xl.pipeline import load

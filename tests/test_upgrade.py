@@ -10,10 +10,10 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-import tyollisyys_xl.build.builder as builder
-from tyollisyys_xl.build.builder import build_master
-from tyollisyys_xl.build.reading import BuildError, open_workbook, read_input_tables
-from tyollisyys_xl.build.upgrade import CannotCarry, upgrade_master, xlwings_settings
+import tyollisyys_xl.master.builder as builder
+from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
+from tyollisyys_xl.master.upgrade import CannotCarry, upgrade_master, xlwings_settings
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.io.generated import GENERATED_NAME
 from tyollisyys_xl.programme import AREA_TOTAL

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 
 from tests.libreoffice import recalculated_copy
-from tyollisyys_xl.build.vba_project import (
+from tyollisyys_xl.master.vba_project import (
     DOCUMENT_OR_CLASS_MODULE,
     PROCEDURAL_MODULE,
     VbaModule,

@@ -42,7 +42,7 @@ WRITES = {"setValues", "rangeClearContents", "rangeClear", "rangeDelete", "range
 
 @pytest.fixture(scope="module")
 def demo10_path(master_path, tmp_path_factory):
-    from tyollisyys_xl.build.demo import make_demo
+    from tyollisyys_xl.master.demo import make_demo
 
     return make_demo(master_path, tmp_path_factory.mktemp("demo10") / "demo10.xlsm", scale=10, seed=1)
 
@@ -416,7 +416,7 @@ def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):
 
 
 def test_the_status_fills_exactly_the_cells_the_builder_names_on_ohjaus(demo_path):
-    from tyollisyys_xl.build.builder import STATUS_CELLS
+    from tyollisyys_xl.master.builder import STATUS_CELLS
 
     result = run_job(read_sheets(CalamineSource(demo_path)), "validate")
     assert set(result.status(dt.datetime.now())) == {name for name, _ in STATUS_CELLS}

@@ -12,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tyollisyys_xl.build.reading import BuildError
+from tyollisyys_xl.master.reading import BuildError
 from tyollisyys_xl.schemas import SourceError
 
 
@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _check(path: Path | None, sources: Path | None) -> int:
-    from tyollisyys_xl.build.builder import check_master
+    from tyollisyys_xl.master.builder import check_master
     from tyollisyys_xl.resources import master_workbook
 
     path = path or master_workbook()
@@ -44,7 +44,7 @@ def _check(path: Path | None, sources: Path | None) -> int:
 
 
 def _upgrade(old: Path, out: Path | None, sources: Path | None) -> int:
-    from tyollisyys_xl.build.upgrade import upgrade_master
+    from tyollisyys_xl.master.upgrade import upgrade_master
 
     if out is None:
         print("Anna uuden työkirjan nimi: tyollisyys-xl build --from VANHA.xlsm UUSI.xlsm", file=sys.stderr)
@@ -62,7 +62,7 @@ def _upgrade(old: Path, out: Path | None, sources: Path | None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tyollisyys_xl.build.builder import build_master
+    from tyollisyys_xl.master.builder import build_master
 
     try:
         if args.check:

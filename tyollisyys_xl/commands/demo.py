@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tyollisyys_xl.build.reading import BuildError
+from tyollisyys_xl.master.reading import BuildError
 from tyollisyys_xl.schemas import SourceError
 
 
@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tyollisyys_xl.build.demo import make_demo
+    from tyollisyys_xl.master.demo import make_demo
     from tyollisyys_xl.resources import master_workbook
 
     master = args.master or (master_workbook() if master_workbook().is_file() else None)

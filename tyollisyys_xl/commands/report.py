@@ -55,7 +55,7 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None):
     """Build the report file at out from the master at workbook; returns the JobResult."""
     import openpyxl
 
-    from tyollisyys_xl.build.builder import write_atomically
+    from tyollisyys_xl.master.builder import write_atomically
     from tyollisyys_xl.io.calamine_source import CalamineSource
     from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
     from tyollisyys_xl.jobs import read_sheets, run_job, write_result

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tyollisyys_xl.build.builder import (
+from tyollisyys_xl.master.builder import (
     LISTAT,
     OHJAUS,
     OHJELMA,
@@ -24,8 +24,8 @@ from tyollisyys_xl.build.builder import (
     build_master,
     load_sources,
 )
-from tyollisyys_xl.build.demo import demo_notice
-from tyollisyys_xl.build.reading import (
+from tyollisyys_xl.master.demo import demo_notice
+from tyollisyys_xl.master.reading import (
     BuildError,
     CellValue,
     InputTable,

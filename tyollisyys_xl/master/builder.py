@@ -29,8 +29,8 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from tyollisyys_xl.build.reading import BuildError, CellValue, open_workbook, read_input_tables
-from tyollisyys_xl.build.vba_project import VbaModule, build_vba_project, read_bas_file
+from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
+from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tyollisyys_xl.build.builder import (
+from tyollisyys_xl.master.builder import (
     BOOL_TEXT,
     NOTICE_CELL,
     OHJAUS,
@@ -34,7 +34,7 @@ from tyollisyys_xl.build.builder import (
     load_sources,
     to_cell,
 )
-from tyollisyys_xl.build.reading import BuildError, CellValue, cell_value, open_workbook, read_input_tables
+from tyollisyys_xl.master.reading import BuildError, CellValue, cell_value, open_workbook, read_input_tables
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import business_id_check_digit
 from tyollisyys_xl.programme import AREA_TOTAL
