@@ -158,7 +158,7 @@ def implausible_message(number: float, limit: Limit) -> str:
 
 def _check_plausible(table: CheckedTable, column: Column) -> None:
     limit = PLAUSIBLE_LIMITS[column.cell_type]
-    numbers = numeric(table.values[column.key])
+    numbers = table.numbers(column.key)
     table.flag(column.key, beyond_limit(numbers, limit), Rule.EPAUSKOTTAVA, lambda i: implausible_message(numbers[i], limit))
 
 

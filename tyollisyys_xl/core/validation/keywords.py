@@ -51,7 +51,7 @@ def _bound(words: str, outside: Callable[[pd.Series, float], pd.Series]) -> Chec
     def check(table: CheckedTable, column: Column, limit: float, prop: dict) -> None:
         if column.cell_type not in NUMERIC_TYPES:
             return
-        numbers = numeric(table.values[column.key])
+        numbers = table.numbers(column.key)
         shown = fi_number(limit)
         table.flag(column.key, outside(numbers, limit), Rule.ARVOALUE,
                    lambda i: f"Arvon pitää olla {words} {shown}, nyt {fi_number(numbers[i])}.")
@@ -63,7 +63,7 @@ def multiple_of(table: CheckedTable, column: Column, step: float, prop: dict) ->
     """A whole number of steps (0.01: at most two decimals), give or take a millionth of a step of float noise."""
     if column.cell_type not in NUMERIC_TYPES:
         return
-    steps = numeric(table.values[column.key]) / step
+    steps = table.numbers(column.key) / step
     off = (steps - steps.round()).abs() > 1e-6
     decimals = max(0, -Decimal(str(step)).as_tuple().exponent)
     table.flag(column.key, off, Rule.DESIMAALIT, f"Arvossa saa olla enintään {decimals} desimaalia.")
@@ -152,5 +152,6 @@ def check_other_keywords(table: CheckedTable, column: Column, prop: dict) -> Non
 
     validator = Draft202012Validator(prop)
     values = table.values[column.key]
-    messages = values.map(lambda v: next((e.message for e in validator.iter_errors(_json_value(v))), None) if pd.notna(v) else None)
-    table.flag(column.key, messages.notna(), Rule.SKEEMA, lambda i: f"Arvo ei täytä skeeman ehtoa: {messages[i]}")
+    failed = values.map(lambda v: next((e.validator for e in validator.iter_errors(_json_value(v))), None) if pd.notna(v) else None)
+    table.flag(column.key, failed.notna(), Rule.SKEEMA,
+               lambda i: f"Arvo {quote(values[i])} ei täytä sarakkeen skeeman ehtoa ”{failed[i]}” (schema/{table.schema.name}.schema.json).")

@@ -31,6 +31,7 @@ class CheckedTable:
     values: dict[str, pd.Series] = field(default_factory=dict)  # parsed values; None where empty or bad
     error_rows: set[int] = field(default_factory=set)  # Excel row numbers with an error
     findings: list[Finding] = field(default_factory=list)
+    _numbers: dict[str, tuple[pd.Series, pd.Series]] = field(default_factory=dict, repr=False)
 
     @property
     def schema(self) -> TableSchema:
@@ -43,6 +44,15 @@ class CheckedTable:
     @property
     def usable(self) -> bool:
         return is_usable(self.raw)
+
+    def numbers(self, key: str) -> pd.Series:
+        """The column's values as float64 (NaN where missing), made once per state of the column: several
+        checks of a number column need them, and an error (which empties cells) gives a new state."""
+        values = self.values[key]
+        cached = self._numbers.get(key)
+        if cached is None or cached[0] is not values:
+            cached = self._numbers[key] = (values, numeric(values))
+        return cached[1]
 
     def ok_mask(self) -> pd.Series:
         """Rows without an error so far."""
