@@ -13,32 +13,13 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from sheet_values import MUNICIPALITIES, entry, with_rows
 from table_factory import day, make_tables
 
 from tyollisyys_xl.core.budget import PAYMENT_GRACE_DAYS, compute_budget
 from tyollisyys_xl.core.money import apportion, cents_series, to_cents
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.core.validation import validate_sheets
-from tyollisyys_xl.io.calamine_source import CalamineSource
-
-MUNICIPALITIES = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
-
-
-@pytest.fixture(scope="module")
-def master_sheets(master_path):
-    return CalamineSource(master_path).read_all()[0]
-
-
-def with_rows(sheets, **rows):
-    sheets = copy.deepcopy(sheets)
-    for sheet, extra in rows.items():
-        sheets[sheet].extend(extra)
-    return sheets
-
-
-def entry(indicator, municipality, value=None, numerator=None, denominator=None, month="3/2026", source=None):
-    return [indicator, month, municipality, value, numerator, denominator, source, None]
-
 
 def rules(result) -> set[str]:
     return {f.rule for f in result.findings}

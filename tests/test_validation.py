@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from faults import HETU_2023, HETU_OLD
+from sheet_values import MUNICIPALITIES, entry, with_rows
 
 from tyollisyys_xl.core.budget import ALERT_RULES, compute_budget
 from tyollisyys_xl.core.cells import column_letter, sheet_address
@@ -26,7 +27,6 @@ from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.reports.tarkistus import HEADERS, tarkistus_sheet
 from tyollisyys_xl.core.tables import ROW, TABLE_ATTRIBUTES
 from tyollisyys_xl.core.validation import unit_rule, validate_sheets
-from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.schemas import load_table_schemas, table_schemas
 from tyollisyys_xl.resources import schema_dir
@@ -135,25 +135,6 @@ def test_all_input_tables_empty_is_valid(empty_master_path, tmp_path):
 
 
 # --- finer points on sheet values -------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def master_sheets(master_path):
-    return CalamineSource(master_path).read_all()[0]
-
-
-def with_rows(sheets, **rows):
-    sheets = copy.deepcopy(sheets)
-    for sheet, extra in rows.items():
-        sheets[sheet].extend(extra)
-    return sheets
-
-
-MUNICIPALITIES = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
-
-
-def entry(indicator, municipality, value=None, numerator=None, denominator=None, month="3/2026"):
-    return [indicator, month, municipality, value, numerator, denominator, None, None]
 
 
 def rules_at(result):
