@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
+import shutil
 from decimal import Decimal
 
 import numpy as np
@@ -20,6 +22,9 @@ from tyollisyys_xl.core.budget import PAYMENT_GRACE_DAYS, compute_budget
 from tyollisyys_xl.core.money import apportion, cents_series, to_cents
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.core.validation import validate_sheets
+from tyollisyys_xl.core.validation.keywords import ANNOTATIONS, KEYWORDS
+from tyollisyys_xl.resources import schema_dir
+from tyollisyys_xl.schemas import load_table_schemas, table_schemas
 
 def rules(result) -> set[str]:
     return {f.rule for f in result.findings}
@@ -289,3 +294,44 @@ def test_cents_of_a_column_round_float_noise_and_take_exact_decimals():
 
 def test_apportion_ties_go_left_and_every_cent_is_kept():
     assert apportion(np.array([1, 2, 5]), np.array([[1, 1], [1, 1], [1, 1]])).tolist() == [[1, 0], [1, 1], [3, 2]]
+
+
+# --- every keyword of the map, on its own bound ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keyword_schemas(tmp_path_factory):
+    """The shipped schemas with Toteumat's Lähde and Arvo given one more keyword each, as a user might write them."""
+    schemas = tmp_path_factory.mktemp("keywords") / "schema"
+    shutil.copytree(schema_dir(), schemas)
+    path = schemas / "toteumat.schema.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["properties"]["source"].update(minLength=2, maxLength=5, pattern="^[A-Z]")
+    raw["properties"]["value"].update(maximum=50, exclusiveMinimum=-10, multipleOf=0.5)
+    raw["properties"]["numerator"].update(exclusiveMaximum=100)
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return load_table_schemas(schemas)
+
+
+@pytest.mark.parametrize("value, numerator, source, rule", [
+    (50, None, "Ab", None), (50.5, None, "Ab", "ARVOALUE"),  # maximum 50: on is inside
+    (-9.5, None, "Ab", None), (-10, None, "Ab", "ARVOALUE"),  # exclusiveMinimum -10: on is outside
+    (1, 99.5, "Ab", None), (1, 100, "Ab", "ARVOALUE"),  # exclusiveMaximum 100
+    (49.5, None, "Ab", None), (49.7, None, "Ab", "DESIMAALIT"),  # multipleOf 0.5
+    (1, None, "Abcde", None), (1, None, "Abcdef", "MUOTO"),  # maxLength 5
+    (1, None, "Ab", None), (1, None, "A", "PAKOLLINEN"),  # minLength 2
+    (1, None, "ab", "MUOTO"),  # pattern ^[A-Z]
+])
+def test_each_keyword_of_the_map_on_its_bound(master_sheets, keyword_schemas, value, numerator, source, rule):
+    sheets = with_rows(master_sheets, Toteumat=[entry("M01", "Koko alue", value, numerator=numerator, source=source)])
+    result = validate_sheets(sheets, schemas=keyword_schemas)
+    # M01 is a count, so a value that is not whole is also YKSIKKO: only the keywords' own rules are asked here
+    assert {f.rule for f in result.findings if f.rule != "YKSIKKO"} == ({rule} if rule else set())
+
+
+def test_the_shipped_schemas_need_no_jsonschema_fallback():
+    """Every keyword of every shipped table schema is checked column-wise (KEYWORDS) or says nothing of a value."""
+    for schema in table_schemas().values():
+        for key, prop in schema.json["properties"].items():
+            unknown = {k for k in prop if not k.startswith("x-")} - KEYWORDS.keys() - ANNOTATIONS
+            assert not unknown, f"{schema.name}.{key}: {unknown}"
