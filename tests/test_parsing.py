@@ -391,3 +391,20 @@ def test_non_finite_number_in_a_text_column_is_kept_as_text():
 @pytest.mark.parametrize("value", [float("inf"), float("nan")])
 def test_a_non_finite_number_can_still_be_quoted_in_a_message(value):
     assert fi_number(value) == "ei luku"
+
+
+@pytest.mark.parametrize("value, shown", [
+    (1e308, "1 × 10³⁰⁸"), (-1.5e20, "-1,5 × 10²⁰"), (1e15, "1 × 10¹⁵"),  # from 10^15 on: a power of ten
+    (999_999_999_999_999, "999 999 999 999 999"),  # just below it: every digit
+])
+def test_huge_numbers_are_shown_as_powers_of_ten(value, shown):
+    assert fi_number(value) == shown
+
+
+@pytest.mark.parametrize("text, quoted", [
+    ("x" * 40, "”" + "x" * 40 + "”"),  # on the limit: whole
+    ("x" * 41, "”" + "x" * 39 + "…”"),  # one more: cut, with an ellipsis in its place
+    ("Joutsa131052-308T" + "x" * 100, "”Joutsa[henkilötunnus]" + "x" * 18 + "…”"),  # masked before it is cut
+])
+def test_quoted_values_are_capped_and_masked(text, quoted):
+    assert quote(text) == quoted
