@@ -22,7 +22,6 @@ from tyollisyys_xl.core.parsing import (
     YEAR,
     ParseError,
     business_id_valid,
-    fi_number,
     is_excel_error,
     normalize_business_id,
     parse_bool,
@@ -36,7 +35,7 @@ from tyollisyys_xl.core.parsing import (
 from tyollisyys_xl.core.raw import distinct_matches
 from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.validation.keywords import check_keywords, check_other_keywords
-from tyollisyys_xl.core.validation.limits import PLAUSIBLE_LIMITS, Limit
+from tyollisyys_xl.core.validation.limits import PLAUSIBLE_LIMITS, beyond_limit, implausible_message
 from tyollisyys_xl.core.validation.table import CheckedTable, map_distinct, matches, numeric
 from tyollisyys_xl.schemas import Column
 
@@ -144,16 +143,6 @@ def _check_business_id(table: CheckedTable, column: Column) -> None:
     texts = table.values[column.key]
     bad = matches(texts, lambda v: isinstance(v, str) and not business_id_valid(v))
     table.flag(column.key, bad, Rule.YTUNNUS, lambda i: f"Y-tunnuksen {quote(texts[i])} tarkistusmerkki ei täsmää.")
-
-
-def beyond_limit(numbers: pd.Series, limit: Limit) -> pd.Series:
-    """Where a number is larger in size than the limit allows (missing numbers never are)."""
-    return numbers.abs() > limit.largest
-
-
-def implausible_message(number: float, limit: Limit) -> str:
-    unit = f" {limit.unit}" if limit.unit else ""
-    return f"Luku {fi_number(number)} on epäuskottavan suuri (enintään {fi_number(limit.largest)}{unit}): tarkista arvo."
 
 
 def _check_plausible(table: CheckedTable, column: Column) -> None:

@@ -19,8 +19,7 @@ from tyollisyys_xl.core.findings import WARNING
 from tyollisyys_xl.core.parsing import YEAR, fi_number
 from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.tables import ROW
-from tyollisyys_xl.core.validation.cells import beyond_limit, implausible_message
-from tyollisyys_xl.core.validation.limits import DURATION_UNITS, PLAUSIBLE_LIMITS, Limit
+from tyollisyys_xl.core.validation.limits import DURATION_UNITS, PLAUSIBLE_LIMITS, Limit, beyond_limit, implausible_message
 from tyollisyys_xl.core.validation.table import CheckedTable, numeric
 from tyollisyys_xl.programme import AREA_TOTAL
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
+from tyollisyys_xl.core.parsing import fi_number
+
 
 @dataclass(frozen=True)
 class Limit:
@@ -40,3 +44,13 @@ PLAUSIBLE_LIMITS: dict[str, Limit] = {
 }
 
 DURATION_UNITS = frozenset(PLAUSIBLE_LIMITS) - {"euro", "number"}
+
+
+def beyond_limit(numbers: pd.Series, limit: Limit) -> pd.Series:
+    """Where a number is larger in size than the limit allows (missing numbers never are)."""
+    return numbers.abs() > limit.largest
+
+
+def implausible_message(number: float, limit: Limit) -> str:
+    unit = f" {limit.unit}" if limit.unit else ""
+    return f"Luku {fi_number(number)} on epäuskottavan suuri (enintään {fi_number(limit.largest)}{unit}): tarkista arvo."
