@@ -29,6 +29,17 @@ TABLE_ORDER = (
 
 # x-type: how a cell is read and shown. The row schema then checks the parsed value.
 CELL_TYPES = {"text", "code", "number", "euro", "month", "date", "bool", "business_id"}
+# How a column of each x-type is shown (the builder's input tables, the report's copies of them).
+NUMBER_FORMATS = {
+    "euro": '#,##0.00 "€"',
+    "month": "m/yyyy",
+    "date": "d.m.yyyy",
+    "text": "@",
+    "code": "@",
+    "business_id": "@",
+    "bool": "@",
+    "number": "General",
+}
 
 
 class SourceError(Exception):
