@@ -19,6 +19,7 @@ from tyollisyys_xl.master.builder import (
     LISTAT,
     OHJAUS,
     OHJELMA,
+    TEMPLATE_SHEET,
     XLWINGS_CONF,
     Sources,
     build_master,
@@ -81,7 +82,7 @@ def _table_problems(table: InputTable) -> list[str]:
 
 def _other_sheets(old: Path, book: CalamineSource, sources: Sources) -> tuple[list[str], list[str]]:
     """(the tools' generated sheets, sheets that are neither the master's nor the tools')."""
-    master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, *(s.sheet for s in sources.schemas.values())}
+    master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, TEMPLATE_SHEET, *(s.sheet for s in sources.schemas.values())}
     scoped = sheet_scoped_names(old)
     others = [name for name in book.every_sheet_name() if name not in master_sheets]
     generated = [name for name in others if GENERATED_NAME in scoped.get(name, set())]
