@@ -249,3 +249,28 @@ def test_regenerating_cards_and_budget_tabs_gives_the_same_file_contents(demo_pa
     assert [s.values_grid() for s in first] == [s.values_grid() for s in second]
     assert list(once) == list(twice) and once == twice
     assert sum(name.startswith("Kuntakortti ") for name in once) == 8
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_a_copy_of_the_template_carries_its_mark_and_print_setup_in_a_real_spreadsheet_program(small, tmp_path):
+    """Excel copies a sheet with its sheet-scoped names and page setup, moved to the copy; so does LibreOffice.
+
+    The chart is the exception in LibreOffice: its copy keeps plotting the original sheet, while Excel
+    (desktop and the web, whose Worksheet.copy the remote engine calls) points it at the copy. So the
+    template's chart is checked to plot only its own sheet, and Excel's behaviour is relied on (docs/report.md).
+    """
+    from libreoffice import COPY_SHEET_MACRO, run_basic
+
+    tables, budget, _ = small
+    layout = card_layout(tables, budget)
+    source, copied = tmp_path / "pohja.xlsx", tmp_path / "kopio.xlsx"
+    write_xlsx(source, [layout.template, layout.cards[0]], {TEMPLATE_SHEET, layout.cards[0].name})
+    run_basic(tmp_path, COPY_SHEET_MACRO, f'CopySheet("{source}","{copied}","{TEMPLATE_SHEET}","Kuntakortti Kopio")')
+    book = openpyxl.load_workbook(copied)
+    copy = book["Kuntakortti Kopio"]
+    assert copy.defined_names["TyollisyysXL_Generoitu"].attr_text == "'Kuntakortti Kopio'!$A$1"
+    assert CalamineSource(copied).generated_sheets() == [TEMPLATE_SHEET, layout.cards[0].name, "Kuntakortti Kopio"]
+    assert copy.print_area == f"'Kuntakortti Kopio'!{book[TEMPLATE_SHEET].print_area.split('!')[1]}"
+    assert (copy.page_setup.orientation, copy.page_setup.paperSize) == ("portrait", 9)
+    assert all(":" in series.values and "!" not in series.values for chart in layout.template.charts for series in chart.series)

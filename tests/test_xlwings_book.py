@@ -503,3 +503,54 @@ def test_text_that_excel_would_reinterpret_gets_the_quote_prefix():
         "'=1+1", "'+358", "'-", "'@x", "''a", "'12,5", "'1.2.2026", "'tosi", "Jämsä", ""
     ]
     assert excel_value(Formula("=SUM(A1:A2)")) == "=SUM(A1:A2)" and excel_value(3.5) == 3.5
+
+
+class Recorder:
+    """Stands in for a COM object where no Windows Excel exists: remembers every property set on it, in order."""
+
+    def __init__(self, **children):
+        object.__setattr__(self, "sets", [])
+        object.__setattr__(self, "children", children)
+
+    def __getattr__(self, name):
+        return self.children[name]
+
+    def __setattr__(self, name, value):
+        self.sets.append((name, value))
+
+
+def test_every_print_setting_reaches_excels_page_setup_on_windows():
+    setup = PrintSetup(landscape=True, fit_width=1, fit_height=0, margins=Margins(1.0, 1.5, 2.0, 2.5, 0.5, 0.6),
+                       repeat_rows=(3, 4), repeat_columns=("A", "B"), header='&L&"-,Bold"&A&RTulostettu &D',
+                       footer="&LTilanne 6/2026&RSivu &P / &N", center_horizontally=True)
+    page = Recorder()
+    windows_page_setup(page, setup)
+    got = dict(page.sets)
+    assert (got["PaperSize"], got["Orientation"], got["Zoom"], got["FitToPagesWide"], got["FitToPagesTall"]) == (9, 2, False, 1, False)
+    assert [got[m] for m in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin", "HeaderMargin", "FooterMargin")] == \
+        [28.35, 42.52, 56.69, 70.87, 14.17, 17.01]  # points
+    assert (got["PrintTitleRows"], got["PrintTitleColumns"]) == ("$3:$4", "$A:$B")
+    assert (got["LeftHeader"], got["CenterHeader"], got["RightHeader"]) == ('&"-,Bold"&A', "", "Tulostettu &D")
+    assert (got["LeftFooter"], got["RightFooter"]) == ("Tilanne 6/2026", "Sivu &P / &N")
+    assert (got["CenterHorizontally"], got["CenterVertically"]) == (True, False)
+    scaled = Recorder()
+    windows_page_setup(scaled, PrintSetup(scale=85))
+    assert ("Zoom", 85) in scaled.sets and not any(name.startswith("FitToPages") for name, _ in scaled.sets)
+
+
+def test_page_setup_on_windows_is_done_with_print_communication_off(monkeypatch):
+    """Excel talks to the printer after every page-setup call unless PrintCommunication is off: off, then on again."""
+    from tyollisyys_xl.io import xlwings_book
+
+    app, page = Recorder(), Recorder()
+    sheet = Recorder(api=Recorder(PageSetup=page, Tab=Recorder()), book=Recorder(app=Recorder(api=app)))
+    xlwings_book._windows_sheet_extras(sheet, SheetSpec("Kortti", print_setup=PrintSetup(), tab_color="2F5597"))
+    assert app.sets == [("PrintCommunication", False), ("PrintCommunication", True)]
+    assert ("PaperSize", 9) in page.sets and sheet.api.Tab.sets == [("Color", 0x2F + 0x55 * 256 + 0x97 * 65536)]
+
+
+def test_the_print_area_of_every_sheet_reaches_the_remote_engine(rendered_in_excel):
+    specs, per_sheet = rendered_in_excel
+    for spec in specs:
+        areas = [a["args"][0] for a in per_sheet[spec.name] if a["func"] == "setPrintArea"]
+        assert areas == ([spec.print_setup.print_area] if spec.print_setup and spec.print_setup.print_area else []), spec.name
