@@ -120,6 +120,13 @@ def header_sections(header: str) -> dict[str, str]:
 
 def clean_value(value: Any) -> Any:
     """One value as both renderers write it: plain Python scalars, no NaN, no Decimal, no illegal characters."""
+    kind = type(value)  # the common cases first: a report has hundreds of thousands of cells
+    if kind is float:
+        return value if value == value else None
+    if kind is str:
+        return value if value.isprintable() or not _ILLEGAL_CHARACTERS.search(value) else _ILLEGAL_CHARACTERS.sub("", value)
+    if kind is int:
+        return value
     if value is None or isinstance(value, (bool, Formula)):
         return value
     if value.__class__.__name__ in ("NAType", "NaTType"):  # pandas' missing values

@@ -106,7 +106,8 @@ class SheetWriter:
     def __init__(self, book: Workbook):
         self.book = book
         self._formats: dict[tuple, Any] = {}
-        self._layouts: dict[str, dict[tuple[int, int], Any]] = {}
+        self._layouts: dict[tuple[int, tuple[int, int]], dict[tuple[int, int], Any]] = {}
+        self._pinned: list[list[Style]] = []
 
     def format(self, **props: Any):
         key = tuple(sorted(props.items()))
@@ -158,8 +159,11 @@ class SheetWriter:
         if not spec.styles:
             return {}
         extent = (max((r for r, _ in cells), default=1), max((c for _, c in cells), default=1))
-        key = repr((spec.styles, extent))
+        # Cards share their template's list of styles: one resolution for all of them. The list is kept
+        # in the key, so its id cannot be reused while this writer lives.
+        key = (id(spec.styles), extent)
         if key not in self._layouts:
+            self._pinned.append(spec.styles)
             covering: dict[tuple[int, int], tuple[int, ...]] = {}
             for index, style in enumerate(spec.styles):
                 top, left, bottom, right = _bounds(style.range, extent)
