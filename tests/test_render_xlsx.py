@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from libreoffice import needs_soffice, recalculated_copy
 from render_samples import USER_TEXTS, rich_spec
 
@@ -243,3 +245,25 @@ def test_libreoffice_opens_the_rendered_file_and_shows_text_as_text(rendered, tm
     assert texts >= set(USER_TEXTS)  # user text that looks like a formula or a number stays as typed
     assert [row[5] for row in values[3:6]] == ["Toteumat!D2", "Toteumat!D3", "Toteumat!D4"]  # the tool's links
     assert values[15][:2] == ["Yhteensä", 117]  # =SUM(B4:B15) recalculated: 1.5 * (1 + ... + 12)
+
+
+_names = st.text(alphabet="abcdeäöABCDEÄÖ ", min_size=1, max_size=6)
+
+
+@given(existing=st.lists(_names, max_size=8, unique_by=str.casefold), data=st.data())
+def test_the_plan_never_takes_a_users_sheet_and_puts_every_new_one_after_what_stays(existing, data):
+    """Whatever the names and their case: a user's sheet of a wanted name stops the run, only the tool's
+    own sheets of wanted names are removed, and the new sheets go after a sheet that stays."""
+    generated = data.draw(st.lists(st.sampled_from(existing), unique=True)) if existing else []
+    spellings = [data.draw(st.sampled_from([n, n.upper(), n.lower(), n.swapcase()])) for n in existing]
+    wanted = data.draw(st.lists(st.one_of(_names, st.sampled_from(spellings)) if spellings else _names,
+                                max_size=5, unique_by=str.casefold))
+    users = {n.casefold() for n in existing} - {n.casefold() for n in generated}
+    clash = [w for w in wanted if w.casefold() in users]
+    if clash:
+        with pytest.raises(GeneratedSheetConflict):
+            plan_replacement(wanted, existing, generated)
+        return
+    plan = plan_replacement(wanted, existing, generated)
+    assert set(plan.remove) == {n for n in generated if n.casefold() in {w.casefold() for w in wanted}}
+    assert plan.after is None or (plan.after in existing and plan.after not in plan.remove)
