@@ -33,6 +33,7 @@ FRICTIONLESS = shutil.which("frictionless", path=str(Path(PYTHON).parent)) or sh
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 FLOOR = "floor (calamine read)"
+LOAD_AT_START = os.getloadavg()[0]
 FLOOR_SCRIPT = """
 import sys, python_calamine as pc
 wb = pc.CalamineWorkbook.from_path(sys.argv[1])
@@ -239,13 +240,23 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     out_file = args.out / f"{dt.date.today().isoformat()}.md"
     out_file.write_text(report, encoding="utf-8")
+    runs = {scale: {name: {k: v for k, v in r.items() if k != "stdout"} for name, r in by.items()} for scale, by in runs.items()}
+    raw = {"runs": runs, "stages": stages, "sizes": sizes, "calls": calls, "baseline": baseline, "caught": caught}
+    out_file.with_suffix(".json").write_text(json.dumps(raw, indent=1, default=str), encoding="utf-8")
     (args.out / "latest.md").write_text(report, encoding="utf-8")
     print(f"\nwritten: {out_file}", file=sys.stderr)
     return 0 if "NOT MET" not in report else 1
 
 
-def ratio(runs: dict, scale: int, name: str) -> float:
-    return runs[scale][name]["seconds"] / runs[scale][FLOOR]["seconds"]
+def ratio(runs: dict, scale: int, name: str, measure: str = "seconds") -> float:
+    return runs[scale][name][measure] / runs[scale][FLOOR][measure]
+
+
+def verdict(wall_ok: bool, cpu_ok: bool) -> str:
+    """Targets are judged on wall time; on a shared machine the CPU time says whether the load alone missed it."""
+    if wall_ok:
+        return "met"
+    return "NOT MET on wall time (met on CPU time: the machine was shared)" if cpu_ok else "NOT MET"
 
 
 def render(runs, stages, sizes, calls, baseline, caught) -> str:
@@ -253,22 +264,25 @@ def render(runs, stages, sizes, calls, baseline, caught) -> str:
     lines = [
         f"# Benchmark {dt.date.today().isoformat()}",
         "",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. Whole processes "
-        "(interpreter start included), median of the repeats, seconds, and the ratio to the floor of the same scale "
-        "in the same run; peak: the process's peak RSS, MB.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average "
+        f"{LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (above 1, other work shared the "
+        "cores: wall times are inflated, CPU times much less). Whole processes (interpreter start included), median "
+        "of the repeats: wall and CPU (user + system) seconds, each with its ratio to the floor of the same scale in "
+        "the same run; peak: the process's peak RSS, MB.",
         "",
         "| scale | municipalities | cells | file MB |",
         "|---|---|---|---|",
     ]
     lines += [f"| {s} | {sizes[s]['municipalities']} | {sizes[s]['cells']:,} | {sizes[s]['mb']:.1f} |" for s in scales]
     names = list(dict.fromkeys(name for s in scales for name in runs[s]))
-    lines += ["", "| process | " + " | ".join(f"scale {s}: s (x floor) | peak MB" for s in scales) + " |",
-              "|---|" + "---|---|" * len(scales)]
+    lines += ["", "| process | " + " | ".join(f"scale {s}: wall s (x floor) | CPU s (x floor) | peak MB" for s in scales) + " |",
+              "|---|" + "---|---|---|" * len(scales)]
     for name in names:
         cells = []
         for s in scales:
             r = runs[s].get(name)
-            cells.append(f"{r['seconds']:.2f} ({ratio(runs, s, name):.1f}x) | {r['peak_mb']:.0f}" if r else "– | –")
+            cells.append(f"{r['seconds']:.2f} ({ratio(runs, s, name):.1f}x) | {r['cpu']:.2f} ({ratio(runs, s, name, 'cpu'):.1f}x)"
+                         f" | {r['peak_mb']:.0f}" if r else "– | – | –")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
 
     if stages:
@@ -286,31 +300,31 @@ def render(runs, stages, sizes, calls, baseline, caught) -> str:
     totals = {t: sum(by_tool[t] for by_tool in caught.values()) for t in tools}
     lines.append("| **caught** | " + " | ".join(f"**{totals[t]} / {len(caught)}**" for t in tools) + " |")
 
-    targets = []
+    targets = []  # (what, measured, verdict)
     if 1 in runs:
         t, cpu = runs[1]["report"]["seconds"], runs[1]["report"]["cpu"]
         targets.append(("main job (report) at scale 1 < 1.5 s, interpreter start included",
-                        f"{t:.2f} s (CPU {cpu:.2f} s)", t < 1.5))
+                        f"{t:.2f} s (CPU {cpu:.2f} s)", verdict(t < 1.5, cpu < 1.5)))
     if 50 in runs:
-        r = ratio(runs, 50, "report")
-        targets.append(("report at scale 50 <= 25x the floor", f"{r:.1f}x", r <= 25))
-        targets.append(("report at scale 50 <= 15x the floor (stretch)", f"{r:.1f}x", r <= 15))
-        targets.append(("report peak memory at scale 50 < 400 MB", f"{runs[50]['report']['peak_mb']:.0f} MB",
-                        runs[50]["report"]["peak_mb"] < 400))
-        v = ratio(runs, 50, "validate")
-        targets.append(("validate at scale 50 <= 5x the floor", f"{v:.1f}x", v <= 5))
+        for name, limit in (("report", 25), ("report", 15), ("validate", 5)):
+            wall, cpu = ratio(runs, 50, name), ratio(runs, 50, name, "cpu")
+            what = f"{name} at scale 50 <= {limit}x the floor" + (" (stretch)" if limit == 15 else "")
+            targets.append((what, f"{wall:.1f}x (CPU {cpu:.1f}x)", verdict(wall <= limit, cpu <= limit)))
+        peak = runs[50]["report"]["peak_mb"]
+        targets.append(("report peak memory at scale 50 < 400 MB", f"{peak:.0f} MB", verdict(peak < 400, False)))
     if 100 in runs:
-        targets.append(("report peak memory at scale 100 < 800 MB", f"{runs[100]['report']['peak_mb']:.0f} MB",
-                        runs[100]["report"]["peak_mb"] < 800))
+        peak = runs[100]["report"]["peak_mb"]
+        targets.append(("report peak memory at scale 100 < 800 MB", f"{peak:.0f} MB", verdict(peak < 800, False)))
     for s in scales:
         if PEERS[1] in runs[s]:
-            ours, theirs = runs[s]["validate"]["seconds"], runs[s][PEERS[1]]["seconds"]
+            ours, theirs = runs[s]["validate"], runs[s][PEERS[1]]
             targets.append((f"validate not slower than pandas (calamine) + pandera at scale {s}",
-                            f"{ours:.2f} s vs {theirs:.2f} s", ours <= theirs))
+                            f"{ours['seconds']:.2f} s vs {theirs['seconds']:.2f} s (CPU {ours['cpu']:.2f} vs {theirs['cpu']:.2f})",
+                            verdict(ours["seconds"] <= theirs["seconds"], ours["cpu"] <= theirs["cpu"])))
     if caught and len(tools) > 1:
         best_peer = max(totals[t] for t in tools[1:])
         targets.append(("validate catches more injected faults than either peer",
-                        ", ".join(f"{t} {totals[t]}" for t in tools), totals[tools[0]] > best_peer))
+                        ", ".join(f"{t} {totals[t]}" for t in tools), verdict(totals[tools[0]] > best_peer, False)))
 
     if calls:
         lines += ["", "xlwings calls of one button press (remote-engine actions):", "",
@@ -324,14 +338,14 @@ def render(runs, stages, sizes, calls, baseline, caught) -> str:
             added = sizes[10]["municipalities"] - sizes[1]["municipalities"]
             flat = [b for b in ("validate_entries", "compute_attainment", "update_budget_tracking")]
             targets.append(("xlwings calls of the other buttons do not grow with the data",
-                            ", ".join(f"{b} {one[b]} -> {ten[b]}" for b in flat), all(one[b] == ten[b] for b in flat)))
+                            ", ".join(f"{b} {one[b]} -> {ten[b]}" for b in flat), verdict(all(one[b] == ten[b] for b in flat), False)))
             for button in (*CARD_BUTTONS, "make_municipality_cards again"):
                 per_card = (ten[button] - one[button]) / added
                 targets.append((f"{button}: xlwings calls per municipality card <= 5 (+ a constant)",
-                                f"{per_card:g} per card, constant {one[button] - per_card * 8:g}", per_card <= 5))
+                                f"{per_card:g} per card, constant {one[button] - per_card * 8:g}", verdict(per_card <= 5, False)))
 
     lines += ["", "| target (issue #15) | measured | |", "|---|---|---|"]
-    lines += [f"| {name} | {value} | {'met' if ok else 'NOT MET'} |" for name, value, ok in targets]
+    lines += [f"| {name} | {value} | {ok} |" for name, value, ok in targets]
     return "\n".join(lines) + "\n"
 
 
