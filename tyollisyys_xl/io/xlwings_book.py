@@ -93,6 +93,9 @@ class XlwingsBook:
     def __init__(self, book: xw.Book):
         self.book = book
         self.remote = book.app.engine.name == "remote"
+        # Desktop Excel and the Office.js client copy sheets; the other remote clients (Office Scripts,
+        # Google Sheets) have no sheet copy, so there a template's copies are rendered whole instead.
+        self.copies_sheets = not self.remote or book.api.get("client") == "Office.js"
         self._generated: list[str] | None = None  # read once, then kept up to date by our own writes
         self._templates: dict[str, xw.Sheet] = {}  # stamp -> the template sheet checked or rendered in this run
 
@@ -124,7 +127,7 @@ class XlwingsBook:
         self._generated = [name for name in generated if name not in plan.remove]
         previous = self.book.sheets[plan.after] if plan.after else None
         for spec in specs:
-            if spec.template is not None:
+            if spec.template is not None and self.copies_sheets:
                 sheet = self._copy(self._template(spec.template), previous, spec)
             else:
                 place = {"after": previous} if previous is not None else {"before": self.book.sheets[0]}
