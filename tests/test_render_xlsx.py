@@ -123,11 +123,13 @@ def test_every_print_setting_reaches_the_file(tmp_path):
 
 
 def test_merged_ranges_keep_their_value_and_format(tmp_path):
-    spec = SheetSpec("Yhdistetty", blocks=[Block(1, 1, [["Otsikko yli sarakkeiden", None, None]])],
-                     styles=[Style("A1:C1", bold=True, fill="DDEBF7")], merged_ranges=["A1:C1"])
+    spec = SheetSpec("Yhdistetty", blocks=[Block(1, 1, [["Otsikko yli sarakkeiden", None, None], [1.5, "b", None]])],
+                     styles=[Style("A1:C1", bold=True, fill="DDEBF7"), Style("A2:C2", border=True)],
+                     merged_ranges=["A1:C1"])
     ws = openpyxl.load_workbook(written(tmp_path, spec))["Yhdistetty"]
     assert [str(r) for r in ws.merged_cells.ranges] == ["A1:C1"]
     assert ws["A1"].value == "Otsikko yli sarakkeiden" and ws["A1"].font.b and ws["A1"].fill.fgColor.rgb.endswith("DDEBF7")
+    assert [ws["A2"].value, ws["B2"].value] == [1.5, "b"] and ws["C2"].border.left.style == "thin"  # the rest as it was
 
 
 def test_a_formula_rule_formats_whole_rows_from_the_ranges_top_left_cell(tmp_path):

@@ -126,11 +126,10 @@ class SheetWriter:
         """Render spec into an empty worksheet of this workbook named spec.name (see add)."""
         cells = sheet_cells(spec, sheets)
         formats = self._cell_formats(spec, cells)
-        self._write_cells(ws, cells, formats)
-        for address in spec.merged_ranges:
+        for address in spec.merged_ranges:  # first: the cells' own writes then fill in the top-left value
             top, left, bottom, right = _bounds(address, (1, 1))
             ws.merge_range(top - 1, left - 1, bottom - 1, right - 1, "", formats.get((top, left)))
-            self._write_cells(ws, {(top, left): cells.get((top, left))}, formats)
+        self._write_cells(ws, cells, formats)
         widths = {column_index(letter): width for letter, width in spec.column_widths.items()}
         for first, last, width in equal_runs(widths):
             ws.set_column(first - 1, last - 1, width)
@@ -160,7 +159,7 @@ class SheetWriter:
             return {}
         extent = (max((r for r, _ in cells), default=1), max((c for _, c in cells), default=1))
         # Cards share their template's list of styles: one resolution for all of them. The list is kept
-        # in the key, so its id cannot be reused while this writer lives.
+        # alive here, so that its id cannot be reused while this writer lives.
         key = (id(spec.styles), extent)
         if key not in self._layouts:
             self._pinned.append(spec.styles)
