@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Iterable
 from contextlib import nullcontext
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,6 +22,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.io.errors import WorkbookReadError
+from tyollisyys_xl.io.generated import GENERATED_NAME
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -112,7 +114,7 @@ class CalamineSource:
         try:
             self._book = CalamineWorkbook.from_path(str(self.path))
             self._names = [m.name for m in self._book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-            self._parts = self._sheet_parts()
+            self._parts, self._generated = self._sheet_parts()
         except (CalamineError, zipfile.BadZipFile, OSError, KeyError, ElementTree.ParseError, DefusedXmlException) as exc:
             raise WorkbookReadError(str(self.path), f"Työkirjaa ei voi lukea: {_reason(exc)}") from exc
         self._sheets: dict[str, CalamineSheet] = {}
@@ -120,6 +122,10 @@ class CalamineSource:
 
     def sheet_names(self) -> list[str]:
         return list(self._names)
+
+    def generated_sheets(self) -> list[str]:
+        """The sheets that carry the tool's mark (a sheet-scoped name in workbook.xml), in tab order."""
+        return list(self._generated)
 
     def every_sheet_name(self) -> list[str]:
         """Every sheet in tab order, chart sheets too: whoever copies a workbook must not miss one."""
@@ -183,8 +189,9 @@ class CalamineSource:
         ranges = tuple(cell_range(top + 1, left + 1, bottom + 1, right + 1) for (top, left), (bottom, right) in merged)
         return SheetFacts(merged_ranges=ranges, hidden_rows=tuple(hidden), last_row=_last_row(xml)), errors
 
-    def _sheet_parts(self) -> dict[str, str]:
-        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships."""
+    def _sheet_parts(self) -> tuple[dict[str, str], list[str]]:
+        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships; and the
+        sheets that carry the tool's generated-sheet mark."""
         with zipfile.ZipFile(self.path) as archive:
             workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels_name = "xl/_rels/workbook.xml.rels"
@@ -196,22 +203,31 @@ class CalamineSource:
                 path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
                 targets[rel.get("Id")] = path
         parts = {}
+        sheets = [sheet.get("name") for sheet in workbook.iter(f"{_MAIN_NS}sheet")]
         for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
             part = targets.get(sheet.get(f"{_REL_NS}id"))
             if part:
                 parts[sheet.get("name")] = part
-        return parts
+        marked = {
+            int(name.get("localSheetId"))
+            for name in workbook.iter(f"{_MAIN_NS}definedName")
+            if name.get("name") == GENERATED_NAME and (name.get("localSheetId") or "").isdigit()
+        }
+        return parts, [name for index, name in enumerate(sheets) if index in marked]
 
-    def read_all(self) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
-        """Every worksheet's values and facts, as validate_sheets takes them."""
+    def read_all(self, skip: Iterable[str] = ()) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
+        """Every worksheet's values and facts, as validate_sheets takes them; skip: sheets not to read
+        (the report skips the tool's own generated sheets)."""
+        skipped = set(skip)
+        names = [name for name in self._names if name not in skipped]
         try:
             with zipfile.ZipFile(self.path) as archive:  # opened once for every sheet's scan
-                for name in self._names:
+                for name in names:
                     self._facts(name, archive)
         except (zipfile.BadZipFile, OSError) as exc:
             raise WorkbookReadError(str(self.path), f"Työkirjaa ei voi lukea: {_reason(exc)}") from exc
-        values = {name: self.sheet_values(name, empty_as_none=False) for name in self._names}
-        return values, {name: self.sheet_facts(name) for name in self._names}
+        values = {name: self.sheet_values(name, empty_as_none=False) for name in names}
+        return values, {name: self.sheet_facts(name) for name in names}
 
 
 def _reason(exc: BaseException) -> str:

@@ -33,9 +33,10 @@ from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, r
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import fi_value
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root
-from tyollisyys_xl.schemas import Column, SourceError, TableSchema, load_table_schemas
+from tyollisyys_xl.schemas import NUMBER_FORMATS, Column, SourceError, TableSchema, load_table_schemas
 
 BUILD_TIME = dt.datetime(2026, 1, 1)  # fixed, so that two builds are byte-identical
 
@@ -49,16 +50,6 @@ NOTICE_CELL = (2, 1)  # Ohjaus!B3 (0-based row, column): the note a demo workboo
 REFERENCE_TABLES = ("mittarit", "kunnat", "tukilajit", "kustannuskohteet")
 
 BOOL_TEXT = {True: "Kyllä", False: "Ei"}
-NUMBER_FORMATS = {
-    "euro": '#,##0.00 "€"',
-    "month": "m/yyyy",
-    "date": "d.m.yyyy",
-    "text": "@",
-    "code": "@",
-    "business_id": "@",
-    "bool": "@",
-    "number": "General",
-}
 DATE_TYPES = {"date", "month"}
 TABLE_STYLE = "Table Style Medium 2"
 LAST_ROW = 1_048_575  # validation and formats cover the whole column below the header
@@ -596,9 +587,27 @@ def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[st
         sheet.write_string(row, GUIDANCE_COLUMN, line, formats.get(italic=True))
 
 
+def _write_card_template(book: Workbook, sheet: Worksheet, sources: Sources, rows: Rows) -> None:
+    """The hidden template of the municipality cards, laid out for the reference tables being built:
+    the Excel buttons make each card as a copy of it (tyollisyys_xl.core.reports.cards)."""
+    from tyollisyys_xl.core.reports.cards import card_template
+    from tyollisyys_xl.core.validation import validate_sheets
+    from tyollisyys_xl.io.xlsxwriter_target import SheetWriter
+
+    sheets = {
+        schema.sheet: [schema.headers, *([row.get(column.key) for column in schema.columns] for row in rows.get(name, []))]
+        for name, schema in sources.schemas.items()
+    }
+    template = card_template(validate_sheets(sheets, schemas=sources.schemas).tables)
+    if template is None:  # no municipalities: nothing to lay out
+        sheet.hide()
+        return
+    SheetWriter(book).render(sheet, template)
+
+
 def _sheet_names(sources: Sources) -> list[str]:
     """The master's sheets in order: Ohjaus, Ohjelma, the input sheets, then the hidden helpers."""
-    return [OHJAUS, OHJELMA, *(s.sheet for s in sources.schemas.values()), LISTAT, XLWINGS_CONF]
+    return [OHJAUS, OHJELMA, *(s.sheet for s in sources.schemas.values()), LISTAT, XLWINGS_CONF, TEMPLATE_SHEET]
 
 
 def _vba_project(sources: Sources, sheet_count: int) -> bytes:
@@ -639,6 +648,7 @@ def _write_workbook(
     for name, schema in sources.schemas.items():
         _write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
     _write_xlwings_conf(sheets[XLWINGS_CONF], formats, settings)
+    _write_card_template(book, sheets[TEMPLATE_SHEET], sources, rows)
     sheets[LISTAT].hide()
     sheets[XLWINGS_CONF].hide()
     book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
