@@ -18,6 +18,7 @@ COMMANDS = {
     "attainment": ("tyollisyys_xl.commands.attainment", "Laske mittareiden toteutuminen"),
     "report": ("tyollisyys_xl.commands.report", "Kirjoita generoidut välilehdet uuteen tiedostoon"),
     "export": ("tyollisyys_xl.commands.export", "Vie taulut Power BI:lle (CSV ja Parquet)"),
+    "wheelhouse": ("tyollisyys_xl.commands.wheelhouse", "Lataa asennuspaketit kansioon verkottomia koneita varten"),
 }
 
 # Modules of the optional extra [cli] (pyproject.toml): the Excel buttons and xlwings Lite run without them.
