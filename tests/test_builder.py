@@ -44,7 +44,7 @@ def book(master_path):
 def copy_sources(tmp_path: Path) -> Path:
     """A private copy of schema/, programme/ and workbook/vba/ that a test may break."""
     root = tmp_path / "sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     return root
 

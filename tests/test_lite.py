@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import re
 import tomllib
+import zipfile
 from pathlib import Path
 
 import pytest
 import xlwings as xw
+from defusedxml import ElementTree
 import xlwings.server
 
 import tyollisyys_xl
@@ -112,3 +115,27 @@ def test_requirements_pin_the_package_and_the_xlwings_of_this_release():
     assert lines == [xlwings_pin, f"tyollisyys-xl=={tyollisyys_xl.__version__}"]
     # the core the jobs need may not pull the extras, which Pyodide builds only for some versions
     assert not any(re.match(r"(python-calamine|pyarrow)\b", d) for d in pyproject["project"]["dependencies"])
+
+
+def test_master_carries_main_py_and_requirements_as_xlwings_lite_stores_them(master_path):
+    """Lite keeps each file as an add-in setting: a JSON string in a property of the web extension part
+    that the task-pane part (reached from the package's root relationships) names."""
+    with zipfile.ZipFile(master_path) as archive:
+        types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+        root_rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+        panes = ElementTree.fromstring(archive.read("xl/webextensions/taskpanes.xml"))
+        pane_rels = ElementTree.fromstring(archive.read("xl/webextensions/_rels/taskpanes.xml.rels"))
+        extension = ElementTree.fromstring(archive.read("xl/webextensions/webextension1.xml"))
+    we = "{http://schemas.microsoft.com/office/webextensions/webextension/2010/11}"
+    overrides = {o.get("PartName"): o.get("ContentType") for o in types}
+    assert overrides["/xl/webextensions/webextension1.xml"] == "application/vnd.ms-office.webextension+xml"
+    assert overrides["/xl/webextensions/taskpanes.xml"] == "application/vnd.ms-office.webextensiontaskpanes+xml"
+    assert any(r.get("Target") == "xl/webextensions/taskpanes.xml" and r.get("Type").endswith("/webextensiontaskpanes")
+               for r in root_rels)
+    pane = next(iter(panes))
+    assert pane.get("visibility") == "0"  # closed, as Excel saves it: VBA users see nothing of Lite
+    assert [r.get("Target") for r in pane_rels] == ["webextension1.xml"]
+    assert extension.find(f"{we}reference").get("id") == "wa200008175"  # xlwings Lite in the add-in store
+    stored = {p.get("name"): json.loads(p.get("value")) for p in extension.iter(f"{we}property")}
+    assert stored == {name: (LITE / name).read_text(encoding="utf-8") for name in ("main.py", "requirements.txt")}
+

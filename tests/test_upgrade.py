@@ -36,7 +36,7 @@ def input_values(path: Path) -> dict[str, list[tuple]]:
 def schema_copy_with_title(tmp_path: Path, old_title: str, new_title: str) -> Path:
     """Sources whose Toteumat schema names one column differently: the builder then makes an 'old' workbook."""
     root = tmp_path / "old_sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     path = root / "schema" / "toteumat.schema.json"
     text = path.read_text(encoding="utf-8")

@@ -29,6 +29,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
@@ -147,6 +148,7 @@ class Sources:
     schemas: dict[str, TableSchema]
     programme: Programme
     vba_modules: tuple[VbaModule, ...]  # standard and class modules, after the document modules
+    lite_files: dict[str, str]  # excel/lite/main.py and requirements.txt, stored for xlwings Lite
 
 
 def _xlwings_modules() -> list[VbaModule]:
@@ -187,7 +189,8 @@ def load_sources(root: Path | None = None) -> Sources:
     missing = [macro for macro in (*(b.macro for b in BUTTONS), SELF_TEST_MACRO) if f"Public Sub {macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
-    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()))
+    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()),
+                   lite_files=read_lite_files(root / "excel" / "lite"))
 
 
 # --- values ---------------------------------------------------------------
@@ -688,6 +691,7 @@ def _write_workbook(
     sheets[XLWINGS_CONF].hide()
     book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
     book.close()
+    add_lite_parts(path, sources.lite_files)
 
 
 # --- writing, refusing, checking -----------------------------------------
@@ -760,7 +764,7 @@ def build_master(
 ) -> Path:
     """Build a master workbook at out_path (default: the repository's workbook/Tyollisyysohjelma2026.xlsm).
 
-    sources: a folder holding schema/, programme/ and workbook/vba/ (default: the package's own), or
+    sources: a folder holding schema/, programme/, workbook/vba/ and excel/lite/ (default: the package's own), or
     loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
     given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
     fictional). xlwings_settings: keys and values for the hidden xlwings.conf sheet (a key without a value
