@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,38 @@ def test_wheelhouse_then_offline_install_in_a_fresh_home_then_a_job_on_the_core_
     expected = excel.update_all(here)
     assert json.loads(run.stdout) == {"extras": [], "errors": expected.errors,
                                       "sheets": [s.name for s in expected.specs], "actions": len(here.json()["actions"])}
+
+
+ROOT = EXCEL.parent
+DOCS = (ROOT / "README.md", ROOT / "docs" / "excel.md", EXCEL / "README.md")
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_deployment_docs_link_to_files_and_headings_that_exist():
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://")):
+                continue
+            file_part, _, anchor = target.partition("#")
+            linked = (doc.parent / file_part).resolve() if file_part else doc
+            assert linked.exists(), f"{doc.name}: {target}"
+            if anchor and linked.suffix == ".md":
+                headings = re.findall(r"^#+ (.+)$", linked.read_text(encoding="utf-8"), re.M)
+                assert anchor in {slug(h) for h in headings}, f"{doc.name}: {target}"
+
+
+def test_python_version_is_stated_alike_everywhere():
+    """The docs once said 3.11+ and showed py -3.12: pyproject, scripts and docs now agree."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["requires-python"] == ">=3.11"
+    for script in (SHELL_SCRIPT, POWERSHELL_SCRIPT):
+        assert "sys.version_info >= (3, 11)" in script.read_text(encoding="utf-8-sig")
+    excel_md = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    assert "Python 3.11 or newer" in excel_md and "py -3.12" not in excel_md
+    assert not re.search(r"C:\\Users\\\w+|/Users/\w+", excel_md)  # no personal example paths to copy
