@@ -190,7 +190,7 @@ Private Function SelfTestRunWindows(ByVal interpreter As String, ByRef failure A
     ElseIf errorNumber <> 0 Then
         failure = "WINDOWS ESTI PROSESSIN KÄYNNISTYKSEN (virhe " & errorNumber & ": " & errorText & ")." & vbLf & _
             "   Excel ei saa käynnistää cmd.exe:tä eikä Pythonia. Tämä on tyypillinen merkki Microsoft Defenderin " & _
-            "ASR-säännöstä ”Estä kaikkia Office-sovelluksia luomasta aliprosesseja” tai AppLocker- tai " & _
+            "ASR-säännöstä ”Block all Office applications from creating child processes” tai AppLocker- tai " & _
             "WDAC-säännöstä. Painikkeet eivät toimi, ennen kuin IT sallii tämän (ohje IT:lle: docs/excel.md). " & _
             "xlwings Lite toimii ilman aliprosesseja." & vbLf
         Exit Function
