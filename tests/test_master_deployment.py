@@ -141,3 +141,18 @@ def test_self_test_python_check_runs_and_reports_versions_or_the_import_error(ty
     isolated = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", code, str(broken)])
     assert isolated.returncode != 0
     assert broken.read_text().splitlines()[-1] == "ModuleNotFoundError: No module named 'xlwings'"
+
+
+def test_module_declarations_precede_every_procedure(tyollisyys_module):
+    """VBA compiles nothing but comments after the first procedure outside procedures: a module-level
+    Const, Dim or Declare placed below a Sub would stop every macro of the module."""
+    outside, depth, seen_procedure = [], 0, False
+    for line in tyollisyys_module.splitlines():
+        code = line.strip()
+        if re.match(r"(Public |Private )?(Sub|Function) \w+\(", code):
+            depth, seen_procedure = depth + 1, True
+        elif re.match(r"End (Sub|Function)\b", code):
+            depth -= 1
+        elif depth == 0 and seen_procedure:
+            outside.append(code)
+    assert not [c for c in outside if re.match(r"(Public |Private |Global )?(Const|Dim|Declare|Type|Enum)\b", c)]

@@ -5,6 +5,17 @@ Attribute VB_Name = "Tyollisyys"
 ' Source: workbook/vba/Tyollisyys.bas; the builder (tyollisyys-xl build) embeds it.
 Option Explicit
 
+' Testaa asennus (below). Module-level declarations must precede every procedure in VBA.
+Private Const SELF_TEST_TITLE As String = "Testaa asennus"
+' Python run by the fourth check: writes its version, xlwings' and tyollisyys_xl's, one per line.
+' An import that fails leaves its traceback in the same place (sys.stderr). No double quotes, no
+' percent signs: the code travels inside a quoted cmd.exe or sh command line.
+Private Const CHECK_WINDOWS_PREFIX As String = "import sys;f=open(sys.argv[1],'w');sys.stderr=f;"
+Private Const CHECK_MAC_PREFIX As String = "import sys;f=sys.stderr;"
+Private Const CHECK_BODY As String = "f.write('PYTHON '+sys.version.split()[0]+chr(10));" & _
+    "import xlwings;f.write('XLWINGS '+xlwings.__version__+chr(10));" & _
+    "import tyollisyys_xl;f.write('TYOLLISYYS_XL '+tyollisyys_xl.__version__+chr(10))"
+
 ' Button: Tarkista syotteet
 Public Sub TarkistaSyotteet()
     RunPython "import tyollisyys_xl.excel as t; t.validate_entries()"
@@ -40,16 +51,6 @@ End Sub
 ' Defender's ASR rule "Block all Office applications from creating child processes", AppLocker or
 ' WDAC. See docs/excel.md.
 ' ---------------------------------------------------------------------------------------------
-
-Private Const SELF_TEST_TITLE As String = "Testaa asennus"
-' Python run by the fourth check: writes its version, xlwings' and tyollisyys_xl's, one per line.
-' An import that fails leaves its traceback in the same place (sys.stderr). No double quotes, no
-' percent signs: the code travels inside a quoted cmd.exe or sh command line.
-Private Const CHECK_WINDOWS_PREFIX As String = "import sys;f=open(sys.argv[1],'w');sys.stderr=f;"
-Private Const CHECK_MAC_PREFIX As String = "import sys;f=sys.stderr;"
-Private Const CHECK_BODY As String = "f.write('PYTHON '+sys.version.split()[0]+chr(10));" & _
-    "import xlwings;f.write('XLWINGS '+xlwings.__version__+chr(10));" & _
-    "import tyollisyys_xl;f.write('TYOLLISYYS_XL '+tyollisyys_xl.__version__+chr(10))"
 
 Public Sub TestaaAsennus()
     Dim report As String, interpreter As String, source As String, icon As VbMsgBoxStyle
