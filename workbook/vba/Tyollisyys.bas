@@ -106,35 +106,35 @@ End Function
 
 ' Starts the interpreter once and says what it could import; names a refused start as such.
 Private Function SelfTestImport(ByVal interpreter As String, ByRef icon As VbMsgBoxStyle) As String
-    Dim output As String, failure As String
+    Dim checkOutput As String, failure As String
     #If Mac Then
-        output = SelfTestRunMac(interpreter, failure)
+        checkOutput = SelfTestRunMac(interpreter, failure)
     #Else
-        output = SelfTestRunWindows(interpreter, failure)
+        checkOutput = SelfTestRunWindows(interpreter, failure)
     #End If
     If failure <> "" Then
         icon = vbCritical
         SelfTestImport = failure
         Exit Function
     End If
-    If SelfTestField(output, "TYOLLISYYS_XL") <> "" Then
-        SelfTestImport = "Python " & SelfTestField(output, "PYTHON") & " käynnistyi ja löysi paketit: tyollisyys_xl " & _
-            SelfTestField(output, "TYOLLISYYS_XL") & ", xlwings " & SelfTestField(output, "XLWINGS") & "." & vbLf
-        If SelfTestField(output, "XLWINGS") <> XLWINGS_VERSION Then
+    If SelfTestField(checkOutput, "TYOLLISYYS_XL") <> "" Then
+        SelfTestImport = "Python " & SelfTestField(checkOutput, "PYTHON") & " käynnistyi ja löysi paketit: tyollisyys_xl " & _
+            SelfTestField(checkOutput, "TYOLLISYYS_XL") & ", xlwings " & SelfTestField(checkOutput, "XLWINGS") & "." & vbLf
+        If SelfTestField(checkOutput, "XLWINGS") <> XLWINGS_VERSION Then
             icon = vbExclamation
             SelfTestImport = SelfTestImport & "   Pythonin xlwings ja työkirjan xlwings-moduuli ovat eri versioita: asenna " & _
                 "paketti uudelleen asennusohjelmalla tai käytä tähän versioon rakennettua päätyökirjaa." & vbLf
         Else
             SelfTestImport = SelfTestImport & "   Kaikki kunnossa: painikkeet toimivat." & vbLf
         End If
-    ElseIf SelfTestField(output, "PYTHON") <> "" Then
+    ElseIf SelfTestField(checkOutput, "PYTHON") <> "" Then
         icon = vbExclamation
-        SelfTestImport = "Python " & SelfTestField(output, "PYTHON") & " käynnistyi, mutta paketin tuonti " & _
-            "epäonnistui:" & vbLf & "   " & SelfTestLastLine(output) & vbLf & _
+        SelfTestImport = "Python " & SelfTestField(checkOutput, "PYTHON") & " käynnistyi, mutta paketin tuonti " & _
+            "epäonnistui:" & vbLf & "   " & SelfTestLastLine(checkOutput) & vbLf & _
             "   Asenna paketti tähän Pythoniin asennusohjelmalla (excel\asenna.cmd)." & vbLf
     Else
         icon = vbCritical
-        SelfTestImport = "Python ei käynnistynyt oikein." & vbLf & "   " & SelfTestLastLine(output) & vbLf
+        SelfTestImport = "Python ei käynnistynyt oikein." & vbLf & "   " & SelfTestLastLine(checkOutput) & vbLf
     End If
 End Function
 
