@@ -183,3 +183,15 @@ def test_python_version_is_stated_alike_everywhere():
     excel_md = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
     assert "Python 3.11 or newer" in excel_md and "py -3.12" not in excel_md
     assert not re.search(r"C:\\Users\\\w+|/Users/\w+", excel_md)  # no personal example paths to copy
+
+
+def test_a_cli_command_without_its_extra_says_in_finnish_how_to_install_it(monkeypatch, capsys, master_path):
+    """The core installs without python-calamine; a command that reads files then explains, no traceback."""
+    from tyollisyys_xl.cli import main
+
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # import fails as if not installed
+    for name in [m for m in sys.modules if m.startswith(("tyollisyys_xl.commands.", "tyollisyys_xl.io.calamine"))]:
+        monkeypatch.delitem(sys.modules, name)
+    assert main(["validate", str(master_path)]) == 2
+    err = capsys.readouterr().err
+    assert "python_calamine" in err and 'pip install "tyollisyys-xl[cli]"' in err and "Traceback" not in err
