@@ -23,7 +23,6 @@ from tyollisyys_xl.master.builder import (
     BUTTONS,
     NUMBER_FORMATS,
     STATUS_CELLS,
-    XLWINGS_KEYS,
     build_master,
     check_master,
 )
@@ -47,7 +46,7 @@ def book(master_path):
 def copy_sources(tmp_path: Path) -> Path:
     """A private copy of schema/, programme/ and workbook/vba/ that a test may break."""
     root = tmp_path / "sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     return root
 
@@ -251,19 +250,10 @@ def settings_cells(sheet) -> list[list]:
     return [[c.value for c in row] for row in sheet.iter_rows(max_col=2) if any(c.value is not None for c in row)]
 
 
-def test_the_master_sets_no_xlwings_key_so_a_users_xlwings_conf_file_counts(book, master_path):
-    """xlwings takes a key on the sheet before the file, even with an empty value: the master has none."""
-    sheet = book["xlwings.conf"]
-    assert settings_cells(sheet) == []
-    assert read_config_sheet(remote_book(master_path)) == {None: None}  # xlwings' own reader: the sheet, no key
-    guidance = " ".join(c.value for c in sheet["D"] if c.value)
-    assert "A1" in guidance and "B1" in guidance
-    assert all(key in guidance for key in XLWINGS_KEYS)
-
-
 def test_only_xlwings_settings_with_a_value_reach_the_sheet(tmp_path):
     interpreter = r"C:\tyollisyys\.venv\Scripts\pythonw.exe"
-    given = {"Interpreter_Win": interpreter, "Interpreter_Mac": None, "Conda Env": "  ", "Show Console": True}
+    given = {"Interpreter_Win": interpreter, "Interpreter_Mac": None, "Conda Env": "  ", "Show Console": True,
+             "ADD_WORKBOOK_TO_PYTHONPATH": None}
     path = build_master(tmp_path / "asetukset.xlsm", xlwings_settings=given)
     assert read_config_sheet(remote_book(path)) == {"Interpreter_Win": interpreter, "Show Console": True}
     assert settings_cells(openpyxl.load_workbook(path)["xlwings.conf"]) == [

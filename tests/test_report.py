@@ -136,6 +136,7 @@ def command_args(command: str, master: Path, tmp: Path) -> list[tuple[list[str],
         "report": [(["report", str(master), "--out", str(tmp / "raportti.xlsx")], 0),
                    (["report", str(master), "--out", str(tmp / "raportti2.xlsx"), "--with-inputs"], 0)],
         "export": [(["export", str(master), "--out", str(tmp / "vienti")], 0)],
+        "wheelhouse": [],  # reads no workbook
     }[command]
 
 

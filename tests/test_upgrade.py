@@ -11,7 +11,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 import tyollisyys_xl.master.builder as builder
-from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.builder import DEFAULT_XLWINGS_SETTINGS, build_master
 from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
 from tyollisyys_xl.master.upgrade import CannotCarry, upgrade_master, xlwings_settings
 from tyollisyys_xl.cli import main
@@ -36,7 +36,7 @@ def input_values(path: Path) -> dict[str, list[tuple]]:
 def schema_copy_with_title(tmp_path: Path, old_title: str, new_title: str) -> Path:
     """Sources whose Toteumat schema names one column differently: the builder then makes an 'old' workbook."""
     root = tmp_path / "old_sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     path = root / "schema" / "toteumat.schema.json"
     text = path.read_text(encoding="utf-8")
@@ -160,4 +160,5 @@ def test_xlwings_settings_are_carried(tmp_path):
     upgrade_master(old, out)
     settings = xlwings_settings(open_workbook(out))
     assert settings["Interpreter_Win"] == interpreter
-    assert settings == {"Interpreter_Win": interpreter}  # keys without a value are never written
+    # the master's other defaults come back; keys without a value are never written
+    assert settings == {**DEFAULT_XLWINGS_SETTINGS, "Interpreter_Win": interpreter}

@@ -29,6 +29,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
@@ -92,6 +93,10 @@ BUTTONS = (
     Button("PaivitaKaikki", "Päivitä kaikki", "update_all", "Tekee kaikki edellä mainitut peräkkäin."),
 )
 
+# The self-test button on Ohjaus (workbook/vba/Tyollisyys.bas): its macro starts no Python for its first
+# checks, so it runs no entry point of tyollisyys_xl.excel.
+SELF_TEST_MACRO, SELF_TEST_CAPTION = "TestaaAsennus", "Testaa asennus"
+
 # Named cells on Ohjaus where the Excel entry points write the status of their last run.
 STATUS_CELLS = (
     ("Tila_Toiminto", "Toiminto"),
@@ -103,12 +108,26 @@ STATUS_CELLS = (
 
 # The keys of xlwings' settings sheet (those of its quickstart --standalone workbook), listed in the
 # sheet's guidance. A key on the sheet wins over the same key in the user's xlwings.conf file even with
-# an empty value (xlwings.bas GetConfig), so the sheet holds only keys that have a value: none in the master.
+# an empty value (xlwings.bas GetConfig), so the sheet holds only keys that have a value.
 XLWINGS_KEYS = (
     "Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env", "UDF Modules", "Debug UDFs",
-    "Use UDF Server", "Show Console",
+    "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH",
 )
 GUIDANCE_COLUMN = 3  # D: xlwings reads keys from column A and their values from B, nothing else
+
+# The settings the master ships on its xlwings.conf sheet (each user overrides one in its cell).
+# The interpreters are where the install scripts in excel/ put the per-user virtual environment, as
+# xlwings.bas expands them for every user: GetConfig passes a sheet value through ExpandEnvironmentStrings,
+# which on Windows is WScript.Shell's (any %VAR%) and on a Mac replaces a leading $HOME with the home folder
+# outside Excel's sandbox (GetMacDir). The Mac path has no space: xlwings' AppleScript runs the interpreter
+# unquoted. The package is installed, so the workbook's folder need not be on sys.path; adding it makes
+# xlwings map a OneDrive or SharePoint address to a local folder (xlwings.utils.prepare_sys_path), which
+# fails for a library that is not synced.
+DEFAULT_XLWINGS_SETTINGS = {
+    "Interpreter_Win": r"%LOCALAPPDATA%\tyollisyys\Scripts\pythonw.exe",
+    "Interpreter_Mac": "$HOME/Library/tyollisyys/bin/python",
+    "ADD_WORKBOOK_TO_PYTHONPATH": "false",
+}
 
 Rows = Mapping[str, Sequence[Mapping[str, CellValue]]]
 
@@ -121,6 +140,7 @@ class Sources:
     schemas: dict[str, TableSchema]
     programme: Programme
     vba_modules: tuple[VbaModule, ...]  # standard and class modules, after the document modules
+    lite_files: dict[str, str]  # excel/lite/main.py and requirements.txt, stored for xlwings Lite
 
 
 def _xlwings_modules() -> list[VbaModule]:
@@ -153,15 +173,16 @@ def load_sources(root: Path | None = None) -> Sources:
     prog = load_programme(root / "programme", root / "schema")
     bas = root / "workbook" / "vba" / VBA_MODULE_FILE
     try:
-        own = read_bas_file(bas)
+        own = read_bas_file(bas, encoding="utf-8")  # reviewed as UTF-8 text; the project stores cp1252
     except FileNotFoundError as exc:
         raise SourceError(bas, "(tiedosto)", "tiedosto puuttuu") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(bas, "Attribute VB_Name", str(exc)) from exc
-    missing = [b.macro for b in BUTTONS if f"Public Sub {b.macro}()" not in own.code]
+    missing = [macro for macro in (*(b.macro for b in BUTTONS), SELF_TEST_MACRO) if f"Public Sub {macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
-    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()))
+    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()),
+                   lite_files=read_lite_files(root / "excel" / "lite"))
 
 
 # --- values ---------------------------------------------------------------
@@ -500,13 +521,32 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
     )
     text.gap()
     text.heading("Asetukset")
-    text.line(
-        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava. Jos Python "
-        "ei löydy, tuo piilotettu xlwings.conf-välilehti näkyviin (napsauta välilehtiä hiiren oikealla ja valitse "
-        "Näytä) ja kirjoita sen A1-soluun Interpreter_Win (Windows) tai Interpreter_Mac (Mac) ja B1-soluun "
-        "Python-tulkin koko polku."
-    )
+    _write_self_test_button(sheet, text)
     sheet.activate()
+
+
+def _write_self_test_button(sheet: Worksheet, text: Writer) -> None:
+    """Testaa asennus at the settings, with what it checks and where a user points to another Python."""
+    sheet.insert_button(text.row, 1, {"macro": SELF_TEST_MACRO, "caption": SELF_TEST_CAPTION, "width": 200,
+                                      "height": 34, "x_offset": 4, "y_offset": 3})
+    sheet.set_row(text.row, 20)
+    sheet.set_row(text.row + 1, 20)
+    text.row += 2
+    text.line(
+        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava ja koneelle on "
+        "asennettava Python ja paketti (asennusohjelma excel/asenna.cmd, Macissa excel/asenna-mac.sh). Testaa asennus "
+        "kertoo yhdellä painalluksella, mikä puuttuu: toimivatko makrot, mikä xlwings-versio työkirjassa on, löytyykö "
+        "Python-tulkki ja saako Excel käynnistää sen."
+    )
+    text.line(
+        "Python haetaan oletuksena asennusohjelman tekemästä kansiosta. Jos se on muualla, tuo piilotettu "
+        "xlwings.conf-välilehti näkyviin (napsauta välilehteä hiiren kakkospainikkeella ja valitse Näytä) ja kirjoita "
+        "Python-tulkin koko polku B-sarakkeeseen avaimen Interpreter_Win (Windows) tai Interpreter_Mac (Mac) viereen."
+    )
+    text.line(
+        "Excelin selainversio ei aja makroja. Siellä samat toiminnot ajetaan xlwings Lite -apuohjelmalla, jonka koodi "
+        "on tallennettu tähän työkirjaan (ohje: excel/README.md)."
+    )
 
 
 def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
@@ -560,6 +600,13 @@ def _has_value(value: CellValue) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def _with_default_settings(settings: Mapping[str, CellValue]) -> dict[str, CellValue]:
+    """The master's own xlwings settings, unless settings name the key (a key given as None is dropped)."""
+    given = {key.casefold() for key in settings}
+    defaults = {k: v for k, v in DEFAULT_XLWINGS_SETTINGS.items() if k.casefold() not in given}
+    return {**defaults, **settings}
+
+
 def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:
     """xlwings reads keys from A1 down to the first empty cell and each value beside its key, nothing else.
 
@@ -577,10 +624,19 @@ def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[st
     guidance = (
         "xlwings lukee asetukset tältä välilehdeltä: avain A-sarakkeeseen A1-solusta alkaen ilman tyhjiä rivejä "
         "väliin, arvo samalle riville B-sarakkeeseen.",
+        "Valmiina ovat Interpreter_Win (Windows) ja Interpreter_Mac (Mac). Ne osoittavat Pythoniin, jonka "
+        "asennusohjelma (excel/asenna.cmd tai excel/asenna-mac.sh) tekee käyttäjän omaan kansioon. %LOCALAPPDATA% ja "
+        "$HOME tarkoittavat kunkin käyttäjän omaa kansiota, joten sama työkirja toimii kaikilla.",
+        "ADD_WORKBOOK_TO_PYTHONPATH = false: paketti on asennettu, joten Pythonin ei tarvitse etsiä koodia "
+        "työkirjan kansiosta. Näin painikkeet toimivat myös, kun työkirja on avattu SharePointista tai OneDrivesta.",
+        "Jos Python on asennettu muualle, kirjoita Python-tulkin koko polku avaimen viereen B-sarakkeeseen "
+        "(Windowsissa pythonw.exe, Macissa bin/python). Muuta ei tarvitse muuttaa. Paina sitten Ohjaus-välilehden "
+        "Testaa asennus -painiketta.",
         "Kirjoita vain asetukset, joille annat arvon. Tällä välilehdellä oleva avain ohittaa saman avaimen "
-        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä.",
-        "Jos Python ei löydy: A1 = Interpreter_Win ja B1 = tulkin koko polku, esim. "
-        "C:\\tyollisyys\\.venv\\Scripts\\pythonw.exe (Macissa Interpreter_Mac).",
+        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä. Jos haluat käyttää tiedostoa, poista koko "
+        "rivi (napsauta rivinumeroa hiiren kakkospainikkeella ja valitse Poista).",
+        "Työkirjan viereen tallennettua xlwings.conf-tiedostoa ei lueta, kun työkirja on avattu OneDrivesta, "
+        "SharePointista tai Teamsista: anna asetukset tällä välilehdellä.",
         "Avaimet: " + ", ".join(XLWINGS_KEYS) + ".",
     )
     for row, line in enumerate(guidance, start=1):
@@ -647,12 +703,13 @@ def _write_workbook(
     _write_ohjelma(sheets[OHJELMA], formats, prog)
     for name, schema in sources.schemas.items():
         _write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
-    _write_xlwings_conf(sheets[XLWINGS_CONF], formats, settings)
+    _write_xlwings_conf(sheets[XLWINGS_CONF], formats, _with_default_settings(settings))
     _write_card_template(book, sheets[TEMPLATE_SHEET], sources, rows)
     sheets[LISTAT].hide()
     sheets[XLWINGS_CONF].hide()
     book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
     book.close()
+    add_lite_parts(path, sources.lite_files)
 
 
 # --- writing, refusing, checking -----------------------------------------
@@ -725,7 +782,7 @@ def build_master(
 ) -> Path:
     """Build a master workbook at out_path (default: the repository's workbook/Tyollisyysohjelma2026.xlsm).
 
-    sources: a folder holding schema/, programme/ and workbook/vba/ (default: the package's own), or
+    sources: a folder holding schema/, programme/, workbook/vba/ and excel/lite/ (default: the package's own), or
     loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
     given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
     fictional). xlwings_settings: keys and values for the hidden xlwings.conf sheet (a key without a value
