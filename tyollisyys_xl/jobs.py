@@ -106,18 +106,18 @@ def run_job(
 
     facts: what a headless reader knows besides values (merged cells, hidden rows), per sheet.
     """
+    from tyollisyys_xl.core.attainment import compute_attainment
+    from tyollisyys_xl.core.explanations import missing_explanations
     from tyollisyys_xl.core.reports.tarkistus import tarkistus_sheet
     from tyollisyys_xl.core.validation import validate_sheets
 
     plan = JOBS[job]
     validation = validate_sheets(sheets, facts)
     tables = validation.tables
-    specs = [tarkistus_sheet(validation.findings)]
-    attainment = budget = None
-    if plan.attainment_sheets or plan.cards:
-        from tyollisyys_xl.core.attainment import compute_attainment
-
-        attainment = compute_attainment(tables, as_of=as_of)
+    attainment = compute_attainment(tables, as_of=as_of)  # every job: the explanation warnings need the statuses
+    findings = [*validation.findings, *missing_explanations(tables, attainment)]
+    specs = [tarkistus_sheet(findings)]
+    budget = None
     if plan.budget_sheets or plan.cards:
         from tyollisyys_xl.core.budget import compute_budget
 
@@ -134,7 +134,7 @@ def run_job(
         from tyollisyys_xl.core.reports.cards import municipality_cards
 
         specs += municipality_cards(tables, budget, attainment)
-    return JobResult(job=job, specs=specs, findings=list(validation.findings))
+    return JobResult(job=job, specs=specs, findings=findings)
 
 
 def write_result(target: WorkbookTarget, result: JobResult) -> None:

@@ -18,6 +18,7 @@ from tyollisyys_xl.resources import schema_dir
 TABLE_ORDER = (
     "mittarit",
     "toteumat",
+    "selitykset",
     "kunnat",
     "tukilajit",
     "tukibudjetti",
