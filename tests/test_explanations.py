@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import openpyxl
 import pytest
 from table_factory import make_tables
+from workbook_edit import month, rebuilt
 
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.attainment import EI_TOTEUDU, RISKISSA, compute_attainment
 from tyollisyys_xl.core.explanations import MISSING_EXPLANATION, latest_explanations, missing_explanations
 from tyollisyys_xl.core.reports.cards import EXPLANATION_LABEL, card_name
 from tyollisyys_xl.core.reports.toteutuminen import INDICATOR_HEADERS, MAIN_SHEET, MUNICIPAL_HEADERS, MUNICIPAL_SHEET
-from tyollisyys_xl.master.builder import build_master
-from tyollisyys_xl.master.reading import open_workbook, read_input_tables
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.programme import AREA_TOTAL
 from tyollisyys_xl.schemas import table_schemas
@@ -26,15 +24,8 @@ SCHEMAS = table_schemas()
 HETU = "131052-308T"  # a valid personal identity code (the check character matches), of nobody known
 
 
-def rebuilt(source: Path, out: Path, edit) -> Path:
-    """A real master built from source's rows after edit(rows) changed them (as a coordinator's typing would)."""
-    rows = {name: t.rows for name, t in read_input_tables(open_workbook(source), SCHEMAS).items() if t.present}
-    edit(rows)
-    return build_master(out, rows=rows, replace_entries=True)
-
-
-def explanation(indicator, month, municipality, text, action=None, author="Koordinaattori"):
-    return {"indicator_id": indicator, "month": dt.datetime(2026, month, 1), "municipality": municipality,
+def explanation(indicator, number, municipality, text, action=None, author="Koordinaattori"):
+    return {"indicator_id": indicator, "month": month(number), "municipality": municipality,
             "explanation": text, "action": action, "author": author}
 
 

@@ -124,6 +124,7 @@ def command_args(command: str, master: Path, tmp: Path) -> list[list[str]]:
         "attainment": [["attainment", str(master)], ["attainment", "--format", "csv", str(master)]],
         "report": [["report", str(master), "--out", str(tmp / "raportti.xlsx")]],
         "export": [["export", str(master), "--out", str(tmp / "vienti")]],
+        "diff": [["diff", str(master), str(master)], ["diff", "--textconv", str(master)]],
     }[command]
 
 
