@@ -125,6 +125,11 @@ def command_args(command: str, master: Path, tmp: Path) -> list[list[str]]:
         "report": [["report", str(master), "--out", str(tmp / "raportti.xlsx")]],
         "export": [["export", str(master), "--out", str(tmp / "vienti")]],
         "diff": [["diff", str(master), str(master)], ["diff", "--textconv", str(master)]],
+        "forms": [["forms", str(master), "--out", str(tmp / "lomakkeet")]],
+        "collect": [["forms", str(master), "--out", str(tmp / "lomakkeet")],
+                    ["collect", str(master), str(tmp / "lomakkeet" / "Jämsä.xlsx"), str(tmp / "lomakkeet" / "Keuruu.xlsx"),
+                     "--out", str(tmp / "uusi.xlsm")],
+                    ["collect", str(master), str(tmp / "lomakkeet" / "Jämsä.xlsx"), "--out", str(master)]],
     }[command]
 
 

@@ -18,6 +18,8 @@ COMMANDS = {
     "attainment": ("tyollisyys_xl.commands.attainment", "Laske mittareiden toteutuminen"),
     "report": ("tyollisyys_xl.commands.report", "Kirjoita generoidut välilehdet uuteen tiedostoon"),
     "export": ("tyollisyys_xl.commands.export", "Vie taulut Power BI:lle (CSV ja Parquet)"),
+    "forms": ("tyollisyys_xl.commands.forms", "Tee jokaiselle kunnalle toteumalomake (ilman makroja)"),
+    "collect": ("tyollisyys_xl.commands.collect", "Tuo kuntien lomakkeet uuteen päätyökirjaan"),
     "diff": ("tyollisyys_xl.commands.diff", "Näytä, mitkä syöttötaulujen rivit muuttuivat kahden työkirjan välillä"),
 }
 

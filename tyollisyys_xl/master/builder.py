@@ -364,6 +364,11 @@ def _validation(column: Column, schema: TableSchema, list_name: str | None) -> d
     return {**options, "validate": "any"}
 
 
+def column_validation(schema: TableSchema, key: str) -> dict:
+    """The master's data validation of a column without a dropdown (the entry forms give it to their fill cells)."""
+    return _validation(schema.column(key), schema, None)
+
+
 # --- sheets ---------------------------------------------------------------
 
 
