@@ -25,7 +25,7 @@ from typing import Any
 
 from tyollisyys_xl.core.months import YEAR, month_label
 from tyollisyys_xl.core.parsing import ParseError, fi_value, mask_hetu, parse_bool, parse_month, parse_number, parse_text
-from tyollisyys_xl.core.rowdiff import row_key
+from tyollisyys_xl.core.rowdiff import key_columns, row_key
 from tyollisyys_xl.schemas import TableSchema
 
 FORM_FORMAT = "tyollisyys-xl kuntalomake 1"  # bumped when the marks change shape
@@ -99,11 +99,13 @@ class FormMarks:
 @dataclass
 class Merged:
     """What merging one form did: problems and conflicts refuse it; touched maps each changed row that is still
-    there, by (table, row key), to the fill cells that changed it (keys stay put when later forms move rows)."""
+    there, by (table, row key), to the fill cells that changed it; changes lists (table, row before or None,
+    row after or None, position) for the report."""
 
     problems: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     touched: dict[tuple[str, tuple], list[FillCell]] = field(default_factory=dict)
+    changes: list[tuple[str, dict | None, dict | None, int]] = field(default_factory=list)
 
 
 # --- values -----------------------------------------------------------------------------------------
@@ -211,23 +213,50 @@ def _entry_fields(indicator: Mapping[str, Any], held: set[str]) -> list[str]:
     return [f for f in ENTRY_FIELDS if f in wanted | held]
 
 
-class RowIndex:
-    """Positions of a table's rows by key, with the schema's folding (a month however typed, text without case)."""
+class FormTables:
+    """The master's Toteumat and Palvelukustannukset rows while forms are planned from them or merged into them,
+    indexed once by key (a month however typed, text without case). A row a form empties becomes a hole (None)
+    until rows() compacts the tables, so that positions stay valid from one form to the next."""
 
-    def __init__(self, schema: TableSchema, rows: list[dict[str, Any]]):
-        self.schema, self.rows = schema, rows
-        self.positions: dict[tuple, list[int]] = {}
-        for position, row in enumerate(rows):
-            self.positions.setdefault(row_key(schema, row), []).append(position)
+    def __init__(self, rows: Rows, schemas: Mapping[str, TableSchema]):
+        self.schemas = schemas
+        self.tables: dict[str, list[dict[str, Any] | None]] = {name: list(rows.get(name, [])) for name in (ENTRIES, COSTS)}
+        self.columns = {name: key_columns(schemas[name]) for name in self.tables}
+        self.positions: dict[str, dict[tuple, list[int]]] = {name: {} for name in self.tables}
+        for name, table in self.tables.items():
+            for position, row in enumerate(table):
+                self.positions[name].setdefault(self.key(name, row), []).append(position)
 
-    def find(self, key_values: Mapping[str, Any]) -> list[int]:
-        return self.positions.get(row_key(self.schema, key_values), [])
+    def key(self, table: str, row: Mapping[str, Any]) -> tuple:
+        return row_key(self.schemas[table], row, self.columns[table])
 
-    def add(self, row: dict[str, Any]) -> int:
-        self.rows.append(row)
-        position = len(self.rows) - 1
-        self.positions.setdefault(row_key(self.schema, row), []).append(position)
+    def find(self, cell: FillCell, municipality: str) -> list[int]:
+        """Positions of the rows holding the cell's key (more than one only in a master with repeated keys)."""
+        return self.positions[cell.table].get(self.key(cell.table, key_values(cell, municipality)), [])
+
+    def value(self, cell: FillCell, municipality: str) -> Value:
+        positions = self.find(cell, municipality)
+        return canonical(self.tables[cell.table][positions[0]].get(cell.field)) if positions else None
+
+    def put(self, table: str, position: int | None, row: dict[str, Any] | None) -> int:
+        """Replace the row at position (None: a new row at the end; row None: a hole); returns its position."""
+        if position is None:
+            self.tables[table].append(row)
+            position = len(self.tables[table]) - 1
+            self.positions[table].setdefault(self.key(table, row), []).append(position)
+            return position
+        if row is None:
+            self.positions[table][self.key(table, self.tables[table][position])].remove(position)
+        self.tables[table][position] = row
         return position
+
+    def final_numbers(self, table: str) -> dict[int, int]:
+        """Position -> the Excel row the row gets when rows() compacts the table (rows from row 2)."""
+        kept = [p for p, row in enumerate(self.tables[table]) if row is not None]
+        return {p: number for number, p in enumerate(kept, start=2)}
+
+    def rows(self) -> Rows:
+        return {name: [row for row in table if row is not None] for name, table in self.tables.items()}
 
 
 def key_values(cell: FillCell, municipality: str) -> dict[str, Any]:
@@ -238,24 +267,23 @@ def key_values(cell: FillCell, municipality: str) -> dict[str, Any]:
     return {"month": month, "municipality": municipality, "cost_object": cell.item}
 
 
-def plan_form(rows: Rows, schemas: Mapping[str, TableSchema], municipality: str, last_month: int) -> FormPlan:
-    """The form of one municipality for months 1..last_month, prefilled with what the master holds."""
+def plan_form(rows: Rows, schemas: Mapping[str, TableSchema], municipality: str, last_month: int,
+              tables: FormTables | None = None) -> FormPlan:
+    """The form of one municipality for months 1..last_month, prefilled with what the master holds.
+
+    tables: the rows already indexed (one FormTables serves every municipality's form)."""
     town = next((r for r in rows.get("kunnat", []) if text_of(r.get("name")) == municipality), None)
     if town is None:
         raise FormError(f"Kuntaa {municipality} ei ole Kunnat-välilehdellä.")
     months = tuple(range(1, last_month + 1))
-    indexes = {name: RowIndex(schemas[name], list(rows.get(name, []))) for name in (ENTRIES, COSTS)}
-
-    def held(cell: FillCell) -> Value:
-        positions = indexes[cell.table].find(key_values(cell, municipality))
-        return canonical(indexes[cell.table].rows[positions[0]].get(cell.field)) if positions else None
-
+    tables = tables or FormTables(rows, schemas)
     grid: list[GridRow] = []
     for indicator in rows.get("mittarit", []):
         if not _yes(indicator.get("per_municipality")):
             continue
         item = text_of(indicator.get("id"))
-        present = {f for f in ENTRY_FIELDS for m in months if held(FillCell(ENTRIES, item, f, m)) is not None}
+        present = {f for f in ENTRY_FIELDS for m in months
+                   if tables.value(FillCell(ENTRIES, item, f, m), municipality) is not None}
         for column in _entry_fields(indicator, present):
             grid.append(GridRow(ENTRIES, item, column, text_of(indicator.get("name")) or item,
                                 text_of(indicator.get("unit")), _instruction(indicator, column)))
@@ -263,8 +291,8 @@ def plan_form(rows: Rows, schemas: Mapping[str, TableSchema], municipality: str,
         for cost in rows.get("kustannuskohteet", []):
             item = text_of(cost.get("cost_object"))
             grid.append(GridRow(COSTS, item, COST_FIELD, item, "€", text_of(cost.get("description"))))
-    prefill = {FillCell(g.table, g.item, g.field, m): held(FillCell(g.table, g.item, g.field, m))
-               for g in grid for m in months}
+    prefill = {cell: tables.value(cell, municipality)
+               for g in grid for m in months for cell in [FillCell(g.table, g.item, g.field, m)]}
     return FormPlan(municipality, text_of(town.get("code")), months, grid, prefill, programme_version(rows))
 
 
@@ -310,16 +338,25 @@ def _describe(cell: FillCell, municipality: str, labels: Mapping[str, str]) -> s
     return f"{municipality}, {what}, {FIELD_WORDS[cell.field]} {month_label(cell.month)}"
 
 
-def merge_form(rows: Rows, schemas: Mapping[str, TableSchema], marks: FormMarks, answers: Mapping[FillCell, Any],
-               form: str) -> Merged:
-    """Apply one form's changed cells to rows (in place): a cell the form changed is written when the master
-    still holds the value the form was made from; a conflict when the master changed it since. A row whose
-    every form field ends up empty is removed. Nothing is applied when the form has a problem or a conflict."""
+@dataclass
+class _Pending:
+    """The changes one form makes to one row, decided before any is applied."""
+
+    position: int | None  # None: a new row
+    key_values: dict[str, Any]
+    fields: dict[str, Value] = field(default_factory=dict)
+    cells: list[FillCell] = field(default_factory=list)
+
+
+def merge_form(tables: FormTables, marks: FormMarks, answers: Mapping[FillCell, Any], form: str,
+               labels: Mapping[str, str]) -> Merged:
+    """Apply one form's changed cells: a cell the form changed is written when the master still holds the value
+    the form was made from, and a conflict naming both values when the master changed it since. A row whose
+    every form field ends up empty is removed. Nothing is applied when the form has a problem or a conflict.
+
+    labels: indicator id -> name, for the messages."""
     merged = Merged()
-    labels = {text_of(r.get("id")): text_of(r.get("name")) for r in rows.get("mittarit", [])}
-    work = {name: [dict(r) for r in rows.get(name, [])] for name in (ENTRIES, COSTS)}
-    indexes = {name: RowIndex(schemas[name], work[name]) for name in (ENTRIES, COSTS)}
-    touched: dict[tuple[str, int], list[FillCell]] = {}
+    pending: dict[tuple[str, tuple], _Pending] = {}
     for cell, original in marks.original.items():
         where = f"{form}, solu {marks.addresses[cell]} ({_describe(cell, marks.municipality, labels)})"
         new = canonical(answers.get(cell))
@@ -328,13 +365,12 @@ def merge_form(rows: Rows, schemas: Mapping[str, TableSchema], marks: FormMarks,
             continue
         if same(new, original):
             continue
-        index = indexes[cell.table]
-        positions = index.find(key_values(cell, marks.municipality))
+        positions = tables.find(cell, marks.municipality)
         if len(positions) > 1:
             merged.problems.append(f"{where}: päätyökirjassa on {len(positions)} riviä samalla avaimella "
                                    "(kaksoiskirjaus); korjaa se ensin.")
             continue
-        now = canonical(work[cell.table][positions[0]].get(cell.field)) if positions else None
+        now = tables.value(cell, marks.municipality)
         if same(now, new):
             continue  # the master already holds the form's value
         if not same(now, original):
@@ -342,21 +378,26 @@ def merge_form(rows: Rows, schemas: Mapping[str, TableSchema], marks: FormMarks,
                                     f"lomakkeessa {shown(new)} (lomaketta tehtäessä {shown(original)}) – {form}, "
                                     f"solu {marks.addresses[cell]}.")
             continue
-        if positions:
-            position = positions[0]
-            work[cell.table][position][cell.field] = new
-        elif new is None:
-            continue
-        else:
-            position = index.add({**key_values(cell, marks.municipality), cell.field: new})
-        touched.setdefault((cell.table, position), []).append(cell)
-    if merged.problems or merged.conflicts:
-        return merged
-    for name in (ENTRIES, COSTS):
-        fields = ENTRY_FIELDS if name == ENTRIES else (COST_FIELD,)
-        emptied = {p for (t, p) in touched if t == name and all(canonical(work[name][p].get(f)) is None for f in fields)}
-        rows[name] = [row for p, row in enumerate(work[name]) if p not in emptied]
-        for (table, position), cells in touched.items():
-            if table == name and position not in emptied:
-                merged.touched[(name, row_key(schemas[name], work[name][position]))] = cells
+        values = key_values(cell, marks.municipality)
+        change = pending.setdefault((cell.table, tables.key(cell.table, values)),
+                                    _Pending(positions[0] if positions else None, values))
+        change.fields[cell.field] = new
+        change.cells.append(cell)
+    if not (merged.problems or merged.conflicts):
+        _apply(tables, pending, merged)
     return merged
+
+
+def _apply(tables: FormTables, pending: Mapping[tuple[str, tuple], _Pending], merged: Merged) -> None:
+    for (table, key), change in pending.items():
+        before = tables.tables[table][change.position] if change.position is not None else None
+        after = {**(before or change.key_values), **change.fields}
+        fields = ENTRY_FIELDS if table == ENTRIES else (COST_FIELD,)
+        if all(canonical(after.get(f)) is None for f in fields):
+            if before is None:
+                continue  # nothing there, nothing typed
+            after = None
+        position = tables.put(table, change.position, after)
+        merged.changes.append((table, before, after, position))
+        if after is not None:
+            merged.touched[(table, key)] = change.cells

@@ -155,8 +155,13 @@ def key_part(column: Column, value: Any) -> tuple:
     return (3, type(value).__name__, str(value))
 
 
-def row_key(schema: TableSchema, row: Mapping[str, Any]) -> tuple:
-    return tuple(key_part(schema.column(key), row.get(key)) for key in schema.row_key)
+def key_columns(schema: TableSchema) -> list[Column]:
+    return [schema.column(key) for key in schema.row_key]
+
+
+def row_key(schema: TableSchema, row: Mapping[str, Any], columns: Sequence[Column] | None = None) -> tuple:
+    """The row's key as compared; columns: key_columns(schema), when the caller keys many rows."""
+    return tuple(key_part(column, row.get(column.key)) for column in (columns or key_columns(schema)))
 
 
 def key_shown(schema: TableSchema, row: Mapping[str, Any]) -> dict[str, str]:
@@ -175,8 +180,9 @@ def key_shown(schema: TableSchema, row: Mapping[str, Any]) -> dict[str, str]:
 def _by_key(schema: TableSchema, table: TableRows) -> dict[tuple, list[int]]:
     """Key -> positions of the rows holding it, in table order."""
     positions: dict[tuple, list[int]] = {}
+    columns = key_columns(schema)
     for index, row in enumerate(table.rows):
-        positions.setdefault(row_key(schema, row), []).append(index)
+        positions.setdefault(row_key(schema, row, columns), []).append(index)
     return positions
 
 
@@ -236,7 +242,8 @@ def diff_workbooks(schemas: Mapping[str, TableSchema], old: Mapping[str, TableRo
 def dump_lines(schema: TableSchema, table: TableRows) -> list[str]:
     """One line per row, sorted by key and without row numbers, so that a line diff of two dumps shows the
     rows that changed and nothing that merely moved (what `git diff` shows through a textconv driver)."""
-    keyed = sorted(((row_key(schema, row), row) for row in table.rows), key=lambda pair: pair[0])
+    columns = key_columns(schema)
+    keyed = sorted(((row_key(schema, row, columns), row) for row in table.rows), key=lambda pair: pair[0])
     lines = []
     for _, row in keyed:
         cells = [f"{c.header}: {shown(c, row.get(c.key))}" for c in schema.columns

@@ -100,6 +100,16 @@ BUTTONS = (
     Button("PaivitaKaikki", "Päivitä kaikki", "update_all", "Tekee kaikki edellä mainitut peräkkäin."),
 )
 
+# The button that collects the municipalities' entry forms (its own section on Ohjaus, see _write_forms_section).
+IMPORT_BUTTON = Button(
+    "TuoKuntienLomakkeet",
+    "Tuo kuntien lomakkeet",
+    "import_forms",
+    "Kysyy kansion, jossa kuntien palauttamat lomakkeet ovat, tarkistaa jokaisen lomakkeen ja tuo sen luvut "
+    "Toteumat- ja Palvelukustannukset-välilehdille. Jos yksikin lomake ei kelpaa, mitään ei tuoda.",
+)
+IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # where the button's macro writes the chosen folder for Python to read
+
 # Named cells on Ohjaus where the Excel entry points write the status of their last run.
 STATUS_CELLS = (
     ("Tila_Toiminto", "Toiminto"),
@@ -166,7 +176,7 @@ def load_sources(root: Path | None = None) -> Sources:
         raise SourceError(bas, "(tiedosto)", "tiedosto puuttuu") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(bas, "Attribute VB_Name", str(exc)) from exc
-    missing = [b.macro for b in BUTTONS if f"Public Sub {b.macro}()" not in own.code]
+    missing = [b.macro for b in (*BUTTONS, IMPORT_BUTTON) if f"Public Sub {b.macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
     return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()))
@@ -498,6 +508,8 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
         ]
     )
     text.gap()
+    _write_forms_section(book, sheet, formats, text)
+    text.gap()
     text.heading("Tietosuoja")
     text.line(
         "Älä koskaan kirjaa henkilötunnuksia tai muita yksittäisen henkilön tunnistetietoja mihinkään soluun, "
@@ -513,6 +525,29 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
         "Python-tulkin koko polku."
     )
     sheet.activate()
+
+
+def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, text: Writer) -> None:
+    """The monthly round on Ohjaus: what the municipalities' forms are, the import button, and the named cell
+    where its macro puts the folder it collects from (Python reads it there, so no path becomes code)."""
+    text.heading("Kuntien lomakkeet")
+    text.line(
+        "Kuukausikierros: tee kunnille lomakkeet komennolla tyollisyys-xl forms, tallenna kuntien palauttamat "
+        "lomakkeet yhteen kansioon ja paina painiketta. Jokaisesta lomakkeesta tarkistetaan kunta, ohjelman versio "
+        "ja arvot sekä se, ettei samaa solua ole muutettu päätyökirjassa lomakkeen tekemisen jälkeen."
+    )
+    row = text.row
+    sheet.insert_button(row, 1, {"macro": IMPORT_BUTTON.macro, "caption": IMPORT_BUTTON.caption, "width": 200,
+                                 "height": 34, "x_offset": 4, "y_offset": 3})
+    description = formats.get(text_wrap=True, valign="vcenter")
+    sheet.merge_range(row, 3, row + 1, 3, "", description)
+    sheet.write_string(row, 3, IMPORT_BUTTON.description, description)
+    sheet.set_row(row, 20)
+    sheet.set_row(row + 1, 20)
+    sheet.write_string(row + 2, 1, "Lomakekansio", formats.get(bold=True))
+    sheet.write_blank(row + 2, 2, None, formats.get(bg_color="F2F2F2", align="left"))
+    book.define_name(IMPORT_FOLDER_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row + 2, 2, row_abs=True, col_abs=True)}")
+    text.row = row + 3
 
 
 def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:

@@ -21,22 +21,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tyollisyys_xl.core.findings import ERROR
+from tyollisyys_xl.core.findings import ERROR, Finding
 from tyollisyys_xl.core.forms import (
     COSTS,
     ENTRIES,
     FillCell,
     FormError,
     FormMarks,
+    FormTables,
+    Merged,
     Rows,
     merge_form,
     programme_version,
     read_marks,
     text_of,
 )
-from tyollisyys_xl.core.rowdiff import TableRows, WorkbookDiff, diff_table, row_key
+from tyollisyys_xl.core.rowdiff import TableRows, WorkbookDiff, diff_table, row_key, same_value
 from tyollisyys_xl.master.forms import MARKS_SHEET
-from tyollisyys_xl.master.reading import BuildError, InputTable, open_workbook, sheet_values
+from tyollisyys_xl.master.reading import BuildError, InputTable, open_workbook, read_input_tables, sheet_values
 from tyollisyys_xl.schemas import TableSchema
 
 FORM_TABLES = (ENTRIES, COSTS)
@@ -133,29 +135,25 @@ def _sheets(rows: Rows, schemas: Mapping[str, TableSchema]) -> dict[str, list[li
             for name, schema in schemas.items() if name in rows}
 
 
-def _errors_by_row(rows: Rows, schemas: Mapping[str, TableSchema]) -> dict[tuple[str, tuple, str, str], str]:
-    """Validation errors on the form tables, keyed by (table, row key, column, rule) so that moved rows stay
-    the same rows -> "address: message"."""
+def _findings_by_row(rows: Rows, schemas: Mapping[str, TableSchema]) -> dict[tuple[str, tuple, str, str], Finding]:
+    """Validation findings on the form tables, keyed by (table, row key, column, rule), so that a row is the
+    same row wherever it moved."""
     from tyollisyys_xl.core.validation import validate_sheets
 
     by_sheet = {schemas[name].sheet: name for name in FORM_TABLES}
-    errors = {}
+    found = {}
     for finding in validate_sheets(_sheets(rows, schemas)).findings:
         table = by_sheet.get(finding.sheet)
         match = re.match(r"[A-Z]+(\d+)$", finding.cell or "")
-        if finding.severity != ERROR or table is None or not match:
-            continue
-        position = int(match.group(1)) - 2
-        if 0 <= position < len(rows[table]):
-            key = row_key(schemas[table], rows[table][position])
-            errors[(table, key, finding.column or "", finding.rule)] = f"{finding.address}: {finding.message}"
-    return errors
+        position = int(match.group(1)) - 2 if match else -1
+        if table is not None and 0 <= position < len(rows[table]):
+            found[(table, row_key(schemas[table], rows[table][position]), finding.column or "", finding.rule)] = finding
+    return found
 
 
 def collect_into(rows: Rows, schemas: Mapping[str, TableSchema], files: Sequence[FormFile]) -> list[CollectedForm]:
-    """Merge the forms into rows (in place) and report what each changed; CollectRefused lists every problem
-    (rows are then left as they were)."""
-    original = {name: list(rows[name]) for name in FORM_TABLES}
+    """Merge the forms into rows (in place: Toteumat and Palvelukustannukset) and report what each changed;
+    CollectRefused lists every problem, and rows are then left as they were."""
     towns = {text_of(r.get("name")): text_of(r.get("code")) for r in rows.get("kunnat", [])}
     version = programme_version(rows)
     problems: list[str] = []
@@ -175,31 +173,49 @@ def collect_into(rows: Rows, schemas: Mapping[str, TableSchema], files: Sequence
         problems += found
         if not found:
             read.append((form, marks, answers))
-    before_errors = _errors_by_row(rows, schemas)
-    results, touched_by = [], {}
+    before_findings = _findings_by_row(rows, schemas)
+    tables = FormTables(rows, schemas)
+    labels = {text_of(r.get("id")): text_of(r.get("name")) for r in rows.get("mittarit", [])}
+    merges = []
     for form, marks, answers in read:
-        before = {name: TableRows(list(rows[name]), range(2, len(rows[name]) + 2)) for name in FORM_TABLES}
-        merged = merge_form(rows, schemas, marks, answers, form.path.name)
+        merged = merge_form(tables, marks, answers, form.path.name, labels)
         problems += merged.problems + merged.conflicts
-        after = {name: TableRows(list(rows[name]), range(2, len(rows[name]) + 2)) for name in FORM_TABLES}
-        changes = [diff_table(schemas[name], before[name], after[name]) for name in FORM_TABLES]
-        results.append(CollectedForm(form.path, marks.municipality, WorkbookDiff([c for c in changes if c.rows])))
-        touched_by.update({key: (form, marks, cells) for key, cells in merged.touched.items()})
-    if not problems:
-        for (table, key, column, rule), message in _errors_by_row(rows, schemas).items():
-            if (table, key, column, rule) in before_errors:
-                continue  # there before the forms: validate tells about it, it does not stop the forms
-            form, marks, cells = touched_by.get((table, key), (None, None, []))
-            if form is None:
-                problems.append(f"Lomakkeiden muutosten jälkeen uuden päätyökirjan solussa {message}")
-            else:
-                where = ", ".join(marks.addresses[c] for c in cells)
-                problems.append(f"{form.path.name}, {where}: {message.split(': ', 1)[1]}")
+        merges.append((form, marks, merged))
+    merged_rows = {**rows, **tables.rows()}
+    results, touched_by = [], {}
+    finals = {name: tables.final_numbers(name) for name in FORM_TABLES}
+    for form, marks, merged in merges:
+        results.append(CollectedForm(form.path, marks.municipality, _changes(tables, merged, finals)))
+        touched_by.update({key: (results[-1], marks, cells) for key, cells in merged.touched.items()})
+    for (table, key, column, rule), finding in (_findings_by_row(merged_rows, schemas).items() if not problems else ()):
+        if (table, key, column, rule) in before_findings:
+            continue  # there before the forms: validate tells about it, it does not stop the forms
+        result, marks, cells = touched_by.get((table, key), (None, None, []))
+        where = f"{result.path.name}, {', '.join(marks.addresses[c] for c in cells)}" if result else None
+        text = f"{where}: {finding.message}" if where else \
+            f"Lomakkeiden muutosten jälkeen uuden päätyökirjan solussa {finding.address}: {finding.message}"
+        if finding.severity == ERROR:
+            problems.append(text)
+        elif result is not None:
+            result.warnings.append(text)
     if problems:
-        for name in FORM_TABLES:
-            rows[name] = original[name]
         raise CollectRefused(problems)
+    rows.update(merged_rows)
     return results
+
+
+def _changes(tables: FormTables, merged: Merged, finals: Mapping[str, Mapping[int, int]]) -> WorkbookDiff:
+    """What one form changed, as `diff` reports it: its rows before (numbered as they stood) and after (numbered
+    as they stand in the new table: finals, position -> row)."""
+    diffs = []
+    for name in FORM_TABLES:
+        final = finals[name]
+        changes = [(before, after, position) for table, before, after, position in merged.changes if table == name]
+        before = [(b, p + 2) for b, _, p in changes if b is not None]
+        after = [(a, final[p]) for _, a, p in changes if a is not None]
+        diffs.append(diff_table(tables.schemas[name], TableRows([r for r, _ in before], [n for _, n in before]),
+                                TableRows([r for r, _ in after], [n for _, n in after])))
+    return WorkbookDiff([d for d in diffs if d.rows])
 
 
 def collect_forms(master: Path, files: Sequence[FormFile], out: Path, sources=None) -> list[CollectedForm]:
@@ -223,3 +239,73 @@ def collect_forms(master: Path, files: Sequence[FormFile], out: Path, sources=No
 
     upgrade_master(master, out, sources, edit=merge)
     return results
+
+
+# --- the button: collecting into the open workbook ------------------------------------------------------
+
+
+class SheetValues:
+    """Sheets already read (e.g. from Excel through xlwings), in the shape the builder's reader asks for."""
+
+    def __init__(self, values: Mapping[str, list[list[Any]]]):
+        self._values = values
+
+    def sheet_names(self) -> list[str]:
+        return list(self._values)
+
+    def sheet_values(self, name: str, error_text: bool = False) -> list[list[Any]]:
+        return self._values[name]
+
+
+@dataclass(frozen=True)
+class TableUpdate:
+    """What one input sheet must become after the forms: one rectangle of values to write, and the table's new
+    last row (the Excel table is resized when it differs from the old one)."""
+
+    sheet: str
+    table: str
+    top: int  # 1-based row of the rectangle
+    values: list[list[Any]]  # the rectangle from column A; [] when nothing changes
+    old_last_row: int
+    new_last_row: int
+
+
+def table_update(schema: TableSchema, values: list[list[Any]], rows: list[dict[str, Any]]) -> TableUpdate:
+    """The smallest rectangle (rows, from column A) that turns the sheet's current values into the merged rows,
+    laid out as `build` lays out a table (header in row 1, rows from row 2 in order), with a cleared tail when
+    the table shrinks."""
+    header = list(values[0]) if values else []
+    keys = [next((c.key for c in schema.columns if c.header == title), None) for title in header]
+    width = len(header)
+    current = [list(row) + [None] * (width - len(row)) for row in values[1:]]
+    wanted = [[row.get(key) if key else None for key in keys] for row in rows]
+    height = max(len(current), len(wanted))
+    current += [[None] * width for _ in range(height - len(current))]
+    wanted += [[None] * width for _ in range(height - len(wanted))]
+    differing = [i for i in range(height) if any(not same_value(a, b) for a, b in zip(current[i], wanted[i]))]
+    block = wanted[differing[0]: differing[-1] + 1] if differing else []
+    return TableUpdate(schema.sheet, schema.table, (differing[0] + 2) if differing else 2, block,
+                       old_last_row=max(len(values), 2), new_last_row=max(len(rows) + 1, 2))
+
+
+def collect_into_sheets(values: Mapping[str, list[list[Any]]], schemas: Mapping[str, TableSchema],
+                        paths: Sequence[Path]) -> tuple[list[CollectedForm], list[TableUpdate]]:
+    """The button's work on sheet values read from the open workbook: the same checks and merge as `collect`,
+    then what to write into Toteumat and Palvelukustannukset. CollectRefused when anything is wrong."""
+    tables = read_input_tables(SheetValues(values), schemas)
+    broken = [f"{t.schema.sheet}: {problem}" for name in FORM_TABLES for t in [tables[name]]
+              for problem in ([] if t.present else ["välilehti puuttuu"]) + t.unknown_columns
+              + [f"pakollinen sarake ”{h}” puuttuu" for h in t.missing_required]]
+    if broken:
+        raise CollectRefused(broken)
+    rows = {name: [dict(r) for r in t.rows] for name, t in tables.items() if t.present}
+    names = [text_of(r.get("name")) for r in rows.get("kunnat", [])]
+    files = form_files([str(p) for p in paths], names)
+    results = collect_into(rows, schemas, files)
+    updates = [table_update(schemas[name], values[schemas[name].sheet], rows[name]) for name in FORM_TABLES]
+    return results, updates
+
+
+def form_paths(folder: Path) -> list[Path]:
+    """The forms in a folder: its .xlsx files, without Excel's "~$" owner files."""
+    return sorted(p for p in Path(folder).glob("*.xlsx") if not p.name.startswith("~$"))

@@ -17,7 +17,17 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from tyollisyys_xl.core.forms import COSTS, ENTRIES, FIELD_WORDS, FillCell, FormPlan, marks_rows, plan_form, text_of
+from tyollisyys_xl.core.forms import (
+    COSTS,
+    ENTRIES,
+    FIELD_WORDS,
+    FillCell,
+    FormPlan,
+    FormTables,
+    marks_rows,
+    plan_form,
+    text_of,
+)
 from tyollisyys_xl.core.months import month_label
 from tyollisyys_xl.master.builder import NUMBER_FORMATS, column_validation, write_atomically
 from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
@@ -149,5 +159,6 @@ def make_forms(master: Path, out: Path, month: int | None = None) -> list[Writte
     if existing:
         raise BuildError("Lomakkeita ei kirjoitettu, koska kansiossa on jo samannimisiä tiedostoja (niissä voi olla "
                          f"kuntien vastauksia): {', '.join(existing)}. Valitse uusi kansio.")
+    indexed = FormTables(rows, schemas)
     return [WrittenForm(write_form(paths[name], plan, schemas), plan)
-            for name in names for plan in [plan_form(rows, schemas, name, last_month)]]
+            for name in names for plan in [plan_form(rows, schemas, name, last_month, indexed)]]
