@@ -123,9 +123,11 @@ def run_job(
 
         budget = compute_budget(tables)
     if plan.attainment_sheets:
+        from tyollisyys_xl.core.history import status_history
+        from tyollisyys_xl.core.reports.history import history_sheet
         from tyollisyys_xl.core.reports.toteutuminen import toteutuminen_sheets
 
-        specs += toteutuminen_sheets(attainment, tables)
+        specs += [*toteutuminen_sheets(attainment, tables), history_sheet(status_history(tables, as_of, attainment))]
     if plan.budget_sheets:
         from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 
