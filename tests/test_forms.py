@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from workbook_edit import input_rows, month, rebuilt
+from workbook_edit import input_rows, rebuilt
 
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.forms import FORM_FORMAT

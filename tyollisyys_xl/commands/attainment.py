@@ -54,16 +54,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="tulosteen muoto (oletus: text)")
 
 
-def parse_as_of(text: str | None) -> int | None:
+def parse_as_of(text: str | None, option: str = "--as-of") -> int | None:
     """"2026-06", "6/2026", "kesäkuu 2026" or "6" -> 6 (read as a month cell is); None -> the latest month with entries."""
     if text is None:
         return None
     try:
         year, month = parse_month(text.strip())
     except ParseError as exc:
-        raise ArgumentProblem(f"--as-of: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).") from exc
+        raise ArgumentProblem(f"{option}: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).") from exc
     if year != YEAR:
-        raise ArgumentProblem(f"--as-of: ohjelma koskee vuotta {YEAR}; anna kuukausi 1–12 (annettu '{text}').")
+        raise ArgumentProblem(f"{option}: ohjelma koskee vuotta {YEAR}; anna kuukausi 1–12 (annettu '{text}').")
     return month
 
 

@@ -31,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
     from tyollisyys_xl.master.reading import BuildError
 
     try:
-        month = parse_as_of(args.month)
+        month = parse_as_of(args.month, "--month")
     except ArgumentProblem as exc:
-        sys.stderr.write(f"Virhe: {str(exc).replace('--as-of', '--month')}\n")
+        sys.stderr.write(f"Virhe: {exc}\n")
         return EXIT_UNREADABLE
     if not args.master.is_file():
         sys.stderr.write(f"Työkirjaa ei voi lukea: {args.master} ei ole.\n")

@@ -97,7 +97,8 @@ def missing_explanations(tables: Tables, attainment: AttainmentResult | None = N
         if (indicator.id, month) in explained or (indicator.id, month - 1) in explained:
             continue
         earlier = f" tai {month_label(month - 1)}" if month > 1 else ""
-        owner = f" Vastuuhenkilö: {owner_of[indicator.id]}." if indicator.id in owner_of else " Mittarille ei ole nimetty vastuuhenkilöä."
+        owner = (f" Vastuuhenkilö: {owner_of[indicator.id]}." if indicator.id in owner_of
+                 else " Mittarille ei ole nimetty vastuuhenkilöä.")
         findings.append(Finding(
             WARNING, sheet, f"{letter}{int(rows[indicator.id])}" if indicator.id in rows else None, ID_HEADER,
             MISSING_EXPLANATION,

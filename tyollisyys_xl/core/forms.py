@@ -90,9 +90,7 @@ class FormMarks:
     municipality: str
     code: str
     programme_version: str
-    state: str
-    months: tuple[int, ...]
-    original: dict[FillCell, Value]  # every fill cell with the value it was prefilled with
+    original: dict[FillCell, Value]  # every fill cell with the value it was prefilled with (its state checked)
     addresses: dict[FillCell, str]  # every fill cell's address, e.g. "Toteumat!F7"
 
 
@@ -316,7 +314,8 @@ def read_marks(values: Sequence[Sequence[Any]], form: str) -> FormMarks:
         raise FormError(f"{form} ei ole tällä työkalulla tehty kuntalomake (lomakkeen merkinnät puuttuvat).")
     try:
         start = next(i for i, row in enumerate(values) if list(row[: len(CELLS_HEADER)]) == CELLS_HEADER) + 1
-        cells = {FillCell(text_of(r[0]), text_of(r[1]), text_of(r[2]), int(r[3])): (text_of(r[4]), canonical(r[5] if len(r) > 5 else None))
+        cells = {FillCell(text_of(r[0]), text_of(r[1]), text_of(r[2]), int(r[3])):
+                 (text_of(r[4]), canonical(r[5] if len(r) > 5 else None))
                  for r in values[start:] if r and r[0] is not None}
     except (StopIteration, ValueError, TypeError, IndexError) as exc:
         raise FormError(f"{form}: lomakkeen merkinnät ovat vioittuneet, joten lomaketta ei voi tuoda.") from exc
@@ -324,10 +323,8 @@ def read_marks(values: Sequence[Sequence[Any]], form: str) -> FormMarks:
     if state_hash(original) != head.get("Päätyökirjan tila"):
         raise FormError(f"{form}: lomakkeen piilotettuja merkintöjä on muutettu, joten lomaketta ei voi tuoda. "
                         "Tee kunnalle uusi lomake.")
-    months = sorted({cell.month for cell in original})
-    return FormMarks(text_of(head.get("Kunta")), text_of(head.get("Kuntanumero")),
-                     str(head.get("Ohjelman versio")), str(head.get("Päätyökirjan tila")), tuple(months), original,
-                     {cell: address for cell, (address, _) in cells.items()})
+    return FormMarks(text_of(head.get("Kunta")), text_of(head.get("Kuntanumero")), str(head.get("Ohjelman versio")),
+                     original, {cell: address for cell, (address, _) in cells.items()})
 
 
 # --- merging a form into the master's rows ------------------------------------------------------------
@@ -360,10 +357,10 @@ def merge_form(tables: FormTables, marks: FormMarks, answers: Mapping[FillCell, 
     for cell, original in marks.original.items():
         where = f"{form}, solu {marks.addresses[cell]} ({_describe(cell, marks.municipality, labels)})"
         new = canonical(answers.get(cell))
+        if same(new, original):
+            continue  # as it was (even text the master held: validate reports that, not the form)
         if isinstance(new, str):
             merged.problems.append(f"{where}: {shown(new)} ei ole luku.")
-            continue
-        if same(new, original):
             continue
         positions = tables.find(cell, marks.municipality)
         if len(positions) > 1:

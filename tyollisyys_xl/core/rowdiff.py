@@ -149,7 +149,9 @@ def key_part(column: Column, value: Any) -> tuple:
         except ParseError:
             pass
         else:  # (year, month), a date or a number: each sorts among its own kind
-            return (1, *parsed) if isinstance(parsed, tuple) else (1, parsed.isoformat() if isinstance(parsed, dt.date) else float(parsed))
+            if isinstance(parsed, tuple):
+                return (1, *parsed)
+            return (1, parsed.isoformat() if isinstance(parsed, dt.date) else float(parsed))
     if isinstance(value, str):
         return (2, value.strip().casefold())
     return (3, type(value).__name__, str(value))
