@@ -102,20 +102,28 @@ def test_a_refused_form_leaves_the_tables_as_they_were(demo_path, tmp_path):
     assert "annettiin kunnan Jämsä nimellä" in alert["args"][0]
 
 
-def test_the_folder_comes_from_the_named_cell_the_macro_writes(demo_path, tmp_path):
-    assert main(["forms", str(demo_path), "--out", str(tmp_path), "--month", "10"]) == 0
-    payload = book_json(demo_path)
+def book_with_folder(path: Path, folder: str) -> xw.Book:
+    """The workbook as a client sends it after the macro wrote folder into the named cell Tuonti_Kansio."""
+    payload = book_json(path)
     name = next(n for n in payload["names"] if n["name"] == IMPORT_FOLDER_NAME)
     row, col = openpyxl.utils.cell.coordinate_to_tuple(name["address"])
     values = payload["sheets"][name["sheet_index"]]["values"]
     while len(values) < row:
         values.append([""] * len(values[0]))
     values[row - 1] += [""] * (col - len(values[row - 1]))
-    values[row - 1][col - 1] = str(tmp_path)
-    book = xw.Book(json=payload)
+    values[row - 1][col - 1] = folder
+    return xw.Book(json=payload)
+
+
+def test_the_folder_comes_from_the_named_cell_the_macro_writes(demo_path, tmp_path):
+    assert main(["forms", str(demo_path), "--out", str(tmp_path), "--month", "10"]) == 0
+    book = book_with_folder(demo_path, str(tmp_path))
     results = excel.import_forms(book)
     assert len(results) == 8 and all(r.changes.same for r in results)
     assert not [a for a in actions(book) if a["func"] in WRITES and a["sheet_position"] != 0]
+    online = book_with_folder(demo_path, "https://kunta.sharepoint.com/sites/tyollisyys/lomakkeet")
+    assert excel.import_forms(online) is None
+    assert "verkko-osoite" in next(a for a in actions(online) if a["func"] == "alert")["args"][0]
 
 
 def test_as_many_calls_at_ten_times_the_data(demo_path, demo10_path, tmp_path):

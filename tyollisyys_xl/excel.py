@@ -99,8 +99,11 @@ def import_forms(book: xw.Book | None = None, paths=None):
     now = dt.datetime.now().replace(microsecond=0)
     try:
         if paths is None:
-            folder = book.names[IMPORT_FOLDER_NAME].refers_to_range.value
-            paths = form_paths(Path(str(folder))) if folder else []
+            folder = str(book.names[IMPORT_FOLDER_NAME].refers_to_range.value or "")
+            if folder.startswith(("http://", "https://")):
+                raise CollectRefused([f"Kansio {folder} on verkko-osoite (SharePoint tai OneDrive): valitse kansio, "
+                                      "joka on synkronoitu tälle tietokoneelle, tai tallenna lomakkeet paikalliseen kansioon."])
+            paths = form_paths(Path(folder)) if folder else []
         schemas = table_schemas()
         inputs = {s.sheet for s in schemas.values()}
         values = read_sheets(workbook, skip=[n for n in workbook.sheet_names() if n not in inputs])
