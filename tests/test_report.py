@@ -137,6 +137,12 @@ def command_args(command: str, master: Path, tmp: Path) -> list[tuple[list[str],
                    (["report", str(master), "--out", str(tmp / "raportti2.xlsx"), "--with-inputs"], 0)],
         "export": [(["export", str(master), "--out", str(tmp / "vienti")], 0)],
         "wheelhouse": [],  # reads no workbook
+        "diff": [(["diff", str(master), str(master)], 0), (["diff", "--textconv", str(master)], 0)],
+        "forms": [(["forms", str(master), "--out", str(tmp / "lomakkeet")], 0)],
+        "collect": [(["forms", str(master), "--out", str(tmp / "lomakkeet")], 0),
+                    (["collect", str(master), str(tmp / "lomakkeet" / "Jämsä.xlsx"), str(tmp / "lomakkeet" / "Keuruu.xlsx"),
+                      "--out", str(tmp / "uusi.xlsm")], 0),
+                    (["collect", str(master), str(tmp / "lomakkeet" / "Jämsä.xlsx"), "--out", str(master)], 1)],  # refused
     }[command]
 
 

@@ -19,6 +19,9 @@ COMMANDS = {
     "report": ("tyollisyys_xl.commands.report", "Kirjoita generoidut välilehdet uuteen tiedostoon"),
     "export": ("tyollisyys_xl.commands.export", "Vie taulut Power BI:lle (CSV ja Parquet)"),
     "wheelhouse": ("tyollisyys_xl.commands.wheelhouse", "Lataa asennuspaketit kansioon verkottomia koneita varten"),
+    "forms": ("tyollisyys_xl.commands.forms", "Tee jokaiselle kunnalle toteumalomake (ilman makroja)"),
+    "collect": ("tyollisyys_xl.commands.collect", "Tuo kuntien lomakkeet uuteen päätyökirjaan"),
+    "diff": ("tyollisyys_xl.commands.diff", "Näytä, mitkä syöttötaulujen rivit muuttuivat kahden työkirjan välillä"),
 }
 
 # Modules of the optional extra [cli] (pyproject.toml): the Excel buttons and xlwings Lite run without them.

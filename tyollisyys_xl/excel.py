@@ -72,3 +72,94 @@ def _screen_paused(app: xw.App):
         yield
     finally:
         app.screen_updating = True
+
+
+IMPORT_LABEL = "Tuo kuntien lomakkeet"
+IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # the named cell on Ohjaus where the button's macro writes the chosen folder
+                                      # (master.builder.IMPORT_FOLDER_NAME makes it; not imported: the builder is slow)
+
+
+def import_forms(book: xw.Book | None = None, paths=None):
+    """Tuo kuntien lomakkeet: the returned entry forms' figures into this workbook's Toteumat and
+    Palvelukustannukset, with the checks of `tyollisyys-xl collect` (municipality, programme version, values,
+    conflicts); any problem leaves the workbook as it was.
+
+    paths: the form files; None reads the folder the macro wrote into the named cell Tuonti_Kansio (its folder
+    picker, or the workbook's own folder), so that no path ever becomes code. Every sheet is read once, and each
+    of the two tables takes one values write (plus a resize when its row count changes), however many rows.
+    """
+    from pathlib import Path
+
+    from tyollisyys_xl.master.collect import CollectRefused, collect_into_sheets, form_paths
+    from tyollisyys_xl.schemas import table_schemas
+
+    book = book or xw.Book.caller()
+    workbook = XlwingsBook(book)
+    mark = workbook.pending_writes()
+    now = dt.datetime.now().replace(microsecond=0)
+    try:
+        if paths is None:
+            folder = str(book.names[IMPORT_FOLDER_NAME].refers_to_range.value or "")
+            if folder.startswith(("http://", "https://")):
+                raise CollectRefused([f"Kansio {folder} on verkko-osoite (SharePoint tai OneDrive): valitse kansio, "
+                                      "joka on synkronoitu tälle tietokoneelle, tai tallenna lomakkeet paikalliseen kansioon."])
+            paths = form_paths(Path(folder)) if folder else []
+        schemas = table_schemas()
+        inputs = {s.sheet for s in schemas.values()}
+        values = read_sheets(workbook, skip=[n for n in workbook.sheet_names() if n not in inputs])
+        results, updates = collect_into_sheets(values, schemas, [Path(p) for p in paths])
+        with _screen_paused(book.app):
+            for update in updates:
+                _write_update(book, update)
+        line, message = _import_summary(results, paths)
+        workbook.write_named_cells(_import_status(now, line, 0, sum(len(r.warnings) for r in results)))
+        workbook.alert(message, title=IMPORT_LABEL)
+        return results
+    except CollectRefused as exc:
+        workbook.discard_writes_after(mark)
+        workbook.write_named_cells(_import_status(now, f"Ei tuotu: {len(exc.problems)} ongelmaa.", len(exc.problems), None))
+        workbook.alert(str(exc), title=f"{IMPORT_LABEL}: ei tuotu")
+        return None
+    except Exception as exc:  # the user gets a message, never a traceback
+        workbook.discard_writes_after(mark)
+        message = failure_message(exc)
+        workbook.write_named_cells(_import_status(now, f"Epäonnistui: {message}", None, None))
+        workbook.alert(message, title=f"{IMPORT_LABEL} epäonnistui")
+        return None
+
+
+def _write_update(book: xw.Book, update) -> None:
+    """One values write for the changed rows (a cleared tail included) and a resize when the row count changed."""
+    from tyollisyys_xl.io.xlwings_book import excel_value
+
+    sheet = book.sheets[update.sheet]
+    if update.values:
+        width = len(update.values[0])
+        sheet.range((update.top, 1), (update.top + len(update.values) - 1, width)).value = [
+            [excel_value(v) for v in row] for row in update.values]
+    if update.new_last_row != update.old_last_row:
+        table = sheet.tables[update.table]
+        table.resize(sheet.range((1, 1), (update.new_last_row, table.range.columns.count)))
+
+
+def _import_summary(results, paths) -> tuple[str, str]:
+    """(one line for the status cell, the lines of the message box)."""
+    if not paths:
+        return "Kansiossa ei ole lomakkeita.", "Valitussa kansiossa ei ole lomakkeita (.xlsx-tiedostoja)."
+    totals = {kind: sum(r.changes.counts()[kind] for r in results) for kind in ("muutettu", "lisätty", "poistettu")}
+    line = (f"Tuotu {len(results)} lomaketta: muutettuja rivejä {totals['muutettu']}, lisättyjä {totals['lisätty']}, "
+            f"poistettuja {totals['poistettu']}.")
+    lines = [line]
+    for result in results:
+        counts = result.changes.counts()
+        changed = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n) or "ei muutoksia"
+        lines.append(f"{result.municipality}: {changed}")
+    lines.append("Paina lopuksi Tarkista syötteet.")
+    return line, "\n".join(lines)
+
+
+def _import_status(when: dt.datetime, result: str, errors: int | None, warnings: int | None) -> dict:
+    from tyollisyys_xl.jobs import STATUS_ERRORS, STATUS_JOB, STATUS_RESULT, STATUS_TIME, STATUS_WARNINGS
+
+    return {STATUS_JOB: IMPORT_LABEL, STATUS_TIME: when, STATUS_RESULT: result, STATUS_ERRORS: errors,
+            STATUS_WARNINGS: warnings}

@@ -107,26 +107,28 @@ def run_job(
 
     facts: what a headless reader knows besides values (merged cells, hidden rows), per sheet.
     """
+    from tyollisyys_xl.core.attainment import compute_attainment
+    from tyollisyys_xl.core.explanations import missing_explanations
     from tyollisyys_xl.core.reports.tarkistus import tarkistus_sheet
     from tyollisyys_xl.core.validation import validate_sheets
 
     plan = JOBS[job]
     validation = validate_sheets(sheets, facts)
     tables = validation.tables
-    specs = [tarkistus_sheet(validation.findings)]
-    attainment = budget = None
-    if plan.attainment_sheets or plan.cards:
-        from tyollisyys_xl.core.attainment import compute_attainment
-
-        attainment = compute_attainment(tables, as_of=as_of)
+    attainment = compute_attainment(tables, as_of=as_of)  # every job: the explanation warnings need the statuses
+    findings = [*validation.findings, *missing_explanations(tables, attainment)]
+    specs = [tarkistus_sheet(findings)]
+    budget = None
     if plan.budget_sheets or plan.cards:
         from tyollisyys_xl.core.budget import compute_budget
 
         budget = compute_budget(tables)
     if plan.attainment_sheets:
+        from tyollisyys_xl.core.history import status_history
+        from tyollisyys_xl.core.reports.history import history_sheet
         from tyollisyys_xl.core.reports.toteutuminen import toteutuminen_sheets
 
-        specs += toteutuminen_sheets(attainment, tables)
+        specs += [*toteutuminen_sheets(attainment, tables), history_sheet(status_history(tables, as_of, attainment))]
     if plan.budget_sheets:
         from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 
@@ -136,7 +138,7 @@ def run_job(
 
         specs += municipality_cards(tables, budget, attainment)
     _add_page_footers(specs, attainment.as_of if attainment is not None else as_of)
-    return JobResult(job=job, specs=specs, findings=list(validation.findings), column_letters=tables.column_letters)
+    return JobResult(job=job, specs=specs, findings=findings, column_letters=tables.column_letters)
 
 
 def _add_page_footers(specs: Iterable[SheetSpec], as_of: int | None) -> None:

@@ -21,6 +21,7 @@ from tyollisyys_xl.resources import schema_dir
 TABLE_ORDER = (
     "mittarit",
     "toteumat",
+    "selitykset",
     "kunnat",
     "tukilajit",
     "tukibudjetti",
@@ -76,6 +77,7 @@ class TableSchema:
     columns: tuple[Column, ...]
     unique_keys: tuple[tuple[str, ...], ...]
     json: dict
+    row_key: tuple[str, ...] = ()  # what identifies a row across versions of a workbook (x-key, else the first x-unique)
 
     @property
     def headers(self) -> list[str]:
@@ -132,14 +134,19 @@ def _parse_table_schema(name: str, path: Path, raw: dict, check_metaschema: bool
     for req in required:
         if req not in raw["properties"]:
             raise SourceError(path, f"required/{req}", "sarake puuttuu properties-kohdasta")
+    unique_keys = tuple(tuple(k) for k in raw.get("x-unique", []))
+    row_key = tuple(raw.get("x-key", unique_keys[0] if unique_keys else ()))
+    if not row_key or any(key not in raw["properties"] for key in row_key):
+        raise SourceError(path, "x-key", "rivin avain (x-key tai ensimmäinen x-unique) puuttuu tai nimeää tuntemattoman sarakkeen")
     return TableSchema(
         name=name,
         sheet=raw["x-sheet"],
         table=raw["x-table"],
         description=raw.get("description", ""),
         columns=tuple(columns),
-        unique_keys=tuple(tuple(k) for k in raw.get("x-unique", [])),
+        unique_keys=unique_keys,
         json=raw,
+        row_key=row_key,
     )
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 
 from tyollisyys_xl.core.attainment import LEVEL_COUNCIL, LEVEL_TOTAL, STATUSES, AttainmentResult, view_rollups
 from tyollisyys_xl.core.findings import ERROR, Finding
+from tyollisyys_xl.core.history import StatusHistory
 from tyollisyys_xl.core.months import YEAR, month_label
 from tyollisyys_xl.core.parsing import ParseError, fi_number, parse_month
 from tyollisyys_xl.schemas import table_schemas
@@ -53,16 +54,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="text", help="tulosteen muoto (oletus: text)")
 
 
-def parse_as_of(text: str | None) -> int | None:
+def parse_as_of(text: str | None, option: str = "--as-of") -> int | None:
     """"2026-06", "6/2026", "kesäkuu 2026" or "6" -> 6 (read as a month cell is); None -> the latest month with entries."""
     if text is None:
         return None
     try:
         year, month = parse_month(text.strip())
     except ParseError as exc:
-        raise ArgumentProblem(f"--as-of: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).") from exc
+        raise ArgumentProblem(f"{option}: '{text}' ei ole kuukausi (esim. {YEAR}-06 tai 6/{YEAR}).") from exc
     if year != YEAR:
-        raise ArgumentProblem(f"--as-of: ohjelma koskee vuotta {YEAR}; anna kuukausi 1–12 (annettu '{text}').")
+        raise ArgumentProblem(f"{option}: ohjelma koskee vuotta {YEAR}; anna kuukausi 1–12 (annettu '{text}').")
     return month
 
 
@@ -152,15 +153,20 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{key: _json_value(value) for key, value in row.items()} for row in frame.to_dict("records")]
 
 
-def format_json(result: AttainmentResult, level: str, workbook: Path, left_out: dict[str, dict]) -> str:
+def format_json(result: AttainmentResult, level: str, workbook: Path, left_out: dict[str, dict],
+                history: StatusHistory | None = None) -> str:
+    """history: each indicator's [{month, status, actual}] from January (status_history of the same tables)."""
     indicators, rollups, municipalities = select_view(result, level)
+    records = _records(indicators)
+    for record in records if history is not None else ():
+        record["history"] = history.of(record["id"])
     document = {
         "workbook": workbook.name,
         "as_of": result.as_of,
         "as_of_label": month_label(result.as_of) if result.as_of else None,
         "level": level,
         "thresholds": {label: value for label, value in result.thresholds.labelled()},
-        "indicators": _records(indicators),
+        "indicators": records,
         "rollups": _records(rollups),
         "municipalities": _records(municipalities),
         "left_out": left_out,
@@ -209,5 +215,11 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     result = compute_attainment(loaded.tables, as_of=as_of)
     left_out = left_out_rows(loaded.findings)
+    if args.format == "json":
+        from tyollisyys_xl.core.history import status_history
+
+        history = status_history(loaded.tables, as_of, result)
+        sys.stdout.write(format_json(result, args.level, args.workbook, left_out, history) + "\n")
+        return EXIT_OK
     sys.stdout.write(FORMATTERS[args.format](result, args.level, args.workbook, left_out) + "\n")
     return EXIT_OK

@@ -94,11 +94,13 @@ FORMATTERS: dict[str, Callable[[Sequence[Finding], Path], str]] = {
 
 
 def run(args: argparse.Namespace) -> int:
+    from tyollisyys_xl.core.explanations import missing_explanations
     from tyollisyys_xl.io.errors import WorkbookReadError
     from tyollisyys_xl.pipeline import load
 
     try:
-        findings = load(args.workbook).findings
+        loaded = load(args.workbook)
+        findings = [*loaded.findings, *missing_explanations(loaded.tables)]
         code = EXIT_ERRORS if any(f.severity == ERROR for f in findings) else EXIT_OK
     except WorkbookReadError as exc:
         findings = [Finding(ERROR, args.workbook.name, None, None, FILE_RULE, f"Työkirjaa ei voi lukea: {exc.message}")]

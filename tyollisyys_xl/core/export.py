@@ -15,6 +15,7 @@ import pandas as pd
 
 from tyollisyys_xl.core.attainment import AttainmentResult, entry_values
 from tyollisyys_xl.core.budget import BudgetResult
+from tyollisyys_xl.core.history import status_history
 from tyollisyys_xl.core.money import cents_to_decimal
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTH_NAMES, MONTHS, YEAR
 from tyollisyys_xl.core.tables import ROW, Tables
@@ -24,6 +25,7 @@ from tyollisyys_xl.programme import AREA_TOTAL
 EXPORT_TABLES = {
     "toteumat": "Mittareiden kuukausitoteumat kunnittain (arvo = kirjattu arvo tai osoittaja/nimittäjä)",
     "toteutuminen": "Mittareiden toteutuminen tarkastelukuukauden lopussa, koko alue ja kunnat",
+    "tilahistoria": "Mittareiden tila kunkin kuukauden lopussa tammikuusta tarkastelukuukauteen, koko alue ja kunnat",
     "sidonnat": "Sidonnat: koko summa, vuoden 2026 osuus, maksettu ja avoin",
     "sidonnat_kuukausittain": "Sidontojen vuoden 2026 osuus ja maksut kuukausittain kunnittain ja tukilajeittain",
     "maksatukset": "Maksatukset sidonnan kunnalle ja tukilajille kohdistettuina",
@@ -85,6 +87,19 @@ def attainment_frame(attainment: AttainmentResult) -> pd.DataFrame:
         "edistyminen": frame["progress"].astype("float64"),
         "tila": frame["status"],
         "osuus_alueesta": frame["share_of_area"].astype("float64"),
+    })
+
+
+def history_frame(tables: Tables, attainment: AttainmentResult) -> pd.DataFrame:
+    """The status history as a tidy table: one row per indicator, Koko alue or municipality, and month."""
+    history = status_history(tables, attainment.as_of, attainment).frame
+    return pd.DataFrame({
+        "mittari_id": history["id"],
+        "kunta": history["municipality"],
+        "kuukausi": history["month"].astype("int64"),
+        "toteuma": history["actual"].astype("float64"),
+        "odotettu": history["expected"].astype("float64"),
+        "tila": history["status"],
     })
 
 
@@ -212,6 +227,7 @@ def export_frames(tables: Tables, budget: BudgetResult, attainment: AttainmentRe
     frames = {
         "toteumat": entries_frame(tables, attainment),
         "toteutuminen": attainment_frame(attainment),
+        "tilahistoria": history_frame(tables, attainment),
         "sidonnat": commitments_frame(budget),
         "sidonnat_kuukausittain": monthly_frame(budget),
         "maksatukset": payments_frame(tables, budget),

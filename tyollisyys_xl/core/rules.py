@@ -76,6 +76,9 @@ class Rule(Enum):
     SUMMA_EI_TASMAA = ERROR, "Kuntien summa ei täsmää", "Kuntien toteumat eivät täsmää saman kuukauden koko alueen toteumaan."
     KUNTAJAKO = WARNING, "Koko alueen mittari kunnalle", "Koko alueelle kirjattava mittari on kirjattu kunnalle."
 
+    # --- accountability (core.explanations)
+    SELITYS_PUUTTUU = WARNING, "Selitys puuttuu", "Valtuuston mittari on tilassa Riskissä tai Ei toteudu, eikä sille ole koko alueen selitystä tältä tai edelliseltä kuukaudelta."
+
     # --- money: the budget engine's alerts (core.budget), also on the Budjettihälytykset tab
     JAKSO_PAATTYY_ENNEN = ERROR, "Tukijakso päättyy ennen alkuaan", "Sidonnan tukijakso päättyy ennen kuin se alkaa, joten sille ei lasketa osuutta."
     SIDONNAT_YLI_BUDJETIN = WARNING, "Sidonnat ylittävät budjetin", "Kunnan ja tukilajin sidontojen vuoden 2026 osuus ylittää budjetin."

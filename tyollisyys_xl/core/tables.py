@@ -49,6 +49,7 @@ class Tables:
 
     indicators: pd.DataFrame  # Mittarit
     entries: pd.DataFrame  # Toteumat
+    explanations: pd.DataFrame  # Selitykset
     municipalities: pd.DataFrame  # Kunnat
     subsidy_types: pd.DataFrame  # Tukilajit
     budget: pd.DataFrame  # Tukibudjetti
@@ -63,6 +64,7 @@ class Tables:
 TABLE_ATTRIBUTES = {
     "mittarit": "indicators",
     "toteumat": "entries",
+    "selitykset": "explanations",
     "kunnat": "municipalities",
     "tukilajit": "subsidy_types",
     "tukibudjetti": "budget",

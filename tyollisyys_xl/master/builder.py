@@ -96,6 +96,15 @@ BUTTONS = (
 # The self-test button on Ohjaus (workbook/vba/Tyollisyys.bas): its macro starts no Python for its first
 # checks, so it runs no entry point of tyollisyys_xl.excel.
 SELF_TEST_MACRO, SELF_TEST_CAPTION = "TestaaAsennus", "Testaa asennus"
+# The button that collects the municipalities' entry forms (its own section on Ohjaus, see _write_forms_section).
+IMPORT_BUTTON = Button(
+    "TuoKuntienLomakkeet",
+    "Tuo kuntien lomakkeet",
+    "import_forms",
+    "Kysyy kansion, jossa kuntien palauttamat lomakkeet ovat, tarkistaa jokaisen lomakkeen ja tuo sen luvut "
+    "Toteumat- ja Palvelukustannukset-välilehdille. Jos yksikin lomake ei kelpaa, mitään ei tuoda.",
+)
+IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # where the button's macro writes the chosen folder for Python to read
 
 # Named cells on Ohjaus where the Excel entry points write the status of their last run.
 STATUS_CELLS = (
@@ -178,7 +187,8 @@ def load_sources(root: Path | None = None) -> Sources:
         raise SourceError(bas, "(tiedosto)", "tiedosto puuttuu") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(bas, "Attribute VB_Name", str(exc)) from exc
-    missing = [macro for macro in (*(b.macro for b in BUTTONS), SELF_TEST_MACRO) if f"Public Sub {macro}()" not in own.code]
+    macros = (*(b.macro for b in (*BUTTONS, IMPORT_BUTTON)), SELF_TEST_MACRO)
+    missing = [macro for macro in macros if f"Public Sub {macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
     return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()),
@@ -384,6 +394,11 @@ def _validation(column: Column, schema: TableSchema, list_name: str | None) -> d
     return {**options, "validate": "any"}
 
 
+def column_validation(schema: TableSchema, key: str) -> dict:
+    """The master's data validation of a column without a dropdown (the entry forms give it to their fill cells)."""
+    return _validation(schema.column(key), schema, None)
+
+
 # --- sheets ---------------------------------------------------------------
 
 
@@ -513,6 +528,8 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
         ]
     )
     text.gap()
+    _write_forms_section(book, sheet, formats, text)
+    text.gap()
     text.heading("Tietosuoja")
     text.line(
         "Älä koskaan kirjaa henkilötunnuksia tai muita yksittäisen henkilön tunnistetietoja mihinkään soluun, "
@@ -547,6 +564,27 @@ def _write_self_test_button(sheet: Worksheet, text: Writer) -> None:
         "Excelin selainversio ei aja makroja. Siellä samat toiminnot ajetaan xlwings Lite -apuohjelmalla, jonka koodi "
         "on tallennettu tähän työkirjaan (ohje: excel/README.md)."
     )
+def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, text: Writer) -> None:
+    """The monthly round on Ohjaus: what the municipalities' forms are, the import button, and the named cell
+    where its macro puts the folder it collects from (Python reads it there, so no path becomes code)."""
+    text.heading("Kuntien lomakkeet")
+    text.line(
+        "Kuukausikierros: tee kunnille lomakkeet komennolla tyollisyys-xl forms, tallenna kuntien palauttamat "
+        "lomakkeet yhteen kansioon ja paina painiketta. Jokaisesta lomakkeesta tarkistetaan kunta, ohjelman versio "
+        "ja arvot sekä se, ettei samaa solua ole muutettu päätyökirjassa lomakkeen tekemisen jälkeen."
+    )
+    row = text.row
+    sheet.insert_button(row, 1, {"macro": IMPORT_BUTTON.macro, "caption": IMPORT_BUTTON.caption, "width": 200,
+                                 "height": 34, "x_offset": 4, "y_offset": 3})
+    description = formats.get(text_wrap=True, valign="vcenter")
+    sheet.merge_range(row, 3, row + 1, 3, "", description)
+    sheet.write_string(row, 3, IMPORT_BUTTON.description, description)
+    sheet.set_row(row, 20)
+    sheet.set_row(row + 1, 20)
+    sheet.write_string(row + 2, 1, "Lomakekansio", formats.get(bold=True))
+    sheet.write_blank(row + 2, 2, None, formats.get(bg_color="F2F2F2", align="left"))
+    book.define_name(IMPORT_FOLDER_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row + 2, 2, row_abs=True, col_abs=True)}")
+    text.row = row + 3
 
 
 def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:

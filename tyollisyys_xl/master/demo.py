@@ -69,6 +69,14 @@ COST_PER_RESIDENT = {
     "Kotoutumiskoulutukset": 0.4,
     "Yrityspalvelut": 0.25,
 }
+# Monthly check-in notes (Selitykset) and owner roles (Mittarit: Vastuuhenkilö); roles, never names of persons.
+CHECK_INS = (
+    ("Kehitys on edennyt suunnitelman mukaisesti.", "Jatketaan nykyisellä toimintamallilla."),
+    ("Kesän lomakausi hidasti kertymää.", "Syksyn kampanja käynnistetään syyskuussa."),
+    ("Yritysten rekrytointitarpeet ovat vähentyneet.", "Lisätään yrityskäyntejä ja tiedotusta."),
+    ("Kirjausten viive vääristää kuukauden lukua.", "Tarkistetaan luku seuraavan kuun raportilta."),
+)
+OWNER_ROLES = ("Työllisyyspalvelupäällikkö", "Yrityspalvelukoordinaattori", "Palveluesihenkilö", "Kehittämiskoordinaattori")
 SEASON = (1.0, 1.1, 1.1, 1.05, 1.0, 0.8, 0.45, 0.8, 1.15, 1.15, 1.1, 0.9)  # summer holidays dip
 ENTRY_COMMENTS = ("Luku tarkistettu raportilta", "Korjattu edellisen kuun tiedon perusteella", "Arvio, tarkentuu")
 
@@ -256,6 +264,27 @@ def entries(indicators: list[Indicator], municipalities: list[Municipality], rng
     return rows
 
 
+def with_owners(mittarit: list[dict], rng: random.Random) -> list[dict]:
+    """Mittarit rows with an owner role where the master names none."""
+    return [row if row.get("owner") else {**row, "owner": rng.choice(OWNER_ROLES)} for row in mittarit]
+
+
+def explanations(mittarit: list[dict], municipalities: list[Municipality], rng: random.Random) -> list[dict]:
+    """A check-in note for the whole area in DATA_MONTH on every council (KV) indicator, and one from each of two
+    municipalities of the real area on the council's per-municipality indicators."""
+    rows = []
+    towns = [m.name for m in municipalities[:len(POPULATION)]]
+    for row in (r for r in mittarit if r["level"] == "KV"):
+        places = [AREA_TOTAL]
+        if row["per_municipality"] in (True, BOOL_TEXT[True]):
+            places += rng.sample(towns, 2)
+        for place in places:
+            text, action = rng.choice(CHECK_INS)
+            rows.append({"indicator_id": row["id"], "month": DATA_MONTH, "municipality": place, "explanation": text,
+                         "action": action, "author": rng.choice(OWNER_ROLES)})
+    return rows
+
+
 # --- money --------------------------------------------------------------------
 
 
@@ -406,8 +435,10 @@ def demo_rows(reference: Mapping[str, list[dict]], scale: int, seed: int, source
     cost_objects = [str(r["cost_object"]) for r in reference["kustannuskohteet"]]
     budget_rows = budgets(municipalities, subsidy_types)
     commitment_rows = commitments(budget_rows, subsidy_types, rng("sidonnat"))
+    mittarit = with_owners(list(reference["mittarit"]), rng("mittarit"))
     typed = {
         "toteumat": entries(indicators, municipalities, rng("toteumat")),
+        "selitykset": explanations(mittarit, municipalities, rng("selitykset")),
         "tukibudjetti": budget_rows,
         "sidonnat": commitment_rows,
         "maksatukset": payments(commitment_rows, rng("maksatukset")),
@@ -415,7 +446,7 @@ def demo_rows(reference: Mapping[str, list[dict]], scale: int, seed: int, source
     }
     rows = {name: [{c.key: to_cell(c, r.get(c.key)) for c in sources.schemas[name].columns} for r in table]
             for name, table in typed.items()}
-    return {**reference, "kunnat": kunnat, **rows}
+    return {**reference, "mittarit": mittarit, "kunnat": kunnat, **rows}
 
 
 def make_demo(master: Path | str | None, out: Path | str, scale: int = 1, seed: int = 1,

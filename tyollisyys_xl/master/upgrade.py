@@ -11,7 +11,7 @@ upgrade before anything is written, with the full list.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,9 +121,12 @@ def _differences(old: Mapping[str, InputTable], new: Mapping[str, InputTable]) -
     return found
 
 
-def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | None = None) -> UpgradeReport:
+def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | None = None,
+                   edit: Callable[[dict[str, InputTable]], None] | None = None) -> UpgradeReport:
     """Build a fresh master at out carrying every input row of old, and prove nothing was lost or changed.
 
+    edit: changes the rows read from old before they are written (`collect` merges the municipalities'
+    forms here; it may raise BuildError to stop); the read-back is then compared with the edited rows.
     Raises CannotCarry (nothing written) when old holds what the current schemas cannot take, and
     BuildError (nothing written, out as it was) when the read-back differs from old.
     """
@@ -137,6 +140,8 @@ def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | N
         problems += _table_problems(table) if table.present else []
     if problems:
         raise CannotCarry(old, problems)
+    if edit is not None:
+        edit(tables)
 
     def verify(written: Path) -> None:
         differences = _differences(tables, read_input_tables(open_workbook(written), loaded.schemas))

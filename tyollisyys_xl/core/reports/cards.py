@@ -24,6 +24,7 @@ import pandas as pd
 from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment, entry_values
 from tyollisyys_xl.core.budget import BudgetResult, totals
 from tyollisyys_xl.core.cells import cell, cell_range
+from tyollisyys_xl.core.explanations import explanation_text, latest_explanations
 from tyollisyys_xl.core.money import cents_to_euros
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_number, fi_value
@@ -45,6 +46,7 @@ COLUMN_WIDTHS = {"A": 28} | {chr(ord("B") + i): 13 for i in range(7)}
 CHART_ROWS = 12  # rows left free under the subsidy table for its chart
 ROW_CM = 0.53  # a default 15-point row
 CHART_WIDTH_CM = 22.0
+EXPLANATION_LABEL = "Selitys ja toimenpide ²"
 INDICATOR_HEADER_LINES = 4  # the longest indicator name wraps to about six lines of 8-point text
 
 
@@ -86,6 +88,7 @@ class _Area:
         self.specs = attainment.specs
         self.municipal = {(r.id, r.municipality): r for r in attainment.municipalities.itertuples()}
         self.as_of = attainment.as_of
+        self.explanations = latest_explanations(tables, attainment.as_of)
 
 
 def _rows_by_municipality(frame: pd.DataFrame) -> dict[str, list]:
@@ -210,10 +213,11 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
             status = NOT_JUDGED if pd.isna(judged.status) else judged.status
         baseline = MISSING if pd.isna(ind.baseline) else float(ind.baseline)
         target = MISSING if pd.isna(ind.target) else float(ind.target)
+        explanation = explanation_text(area.explanations.get((ind.id, name))) or MISSING
         columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
-                        share, status])
+                        share, status, explanation])
     labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
-              "Tilanne nyt ¹", "Suunta (kk→kk)", "Osuus alueesta", "Tila"]
+              "Tilanne nyt ¹", "Suunta (kk→kk)", "Osuus alueesta", "Tila", EXPLANATION_LABEL]
     rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
     area_ = table(spec, row, rows[0], rows[1:], header_lines=INDICATOR_HEADER_LINES)
     spec.styles.append(Style(cell_range(area_.header_row, 2, area_.first_row, area_.right), font_size=8.0))
@@ -225,7 +229,9 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
         if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
             spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
                                      number_format="0.0"))
-    spec.styles.append(Style(cell_range(area_.first_row, 2, area_.last_row, area_.right), align="right"))
+    spec.styles.append(Style(cell_range(area_.first_row, 2, row_of["Tila"], area_.right), align="right"))
+    explained = row_of[EXPLANATION_LABEL]
+    spec.styles.append(Style(cell_range(explained, 2, explained, area_.right), font_size=8.0, wrap=True, align="left"))
     return area_
 
 
@@ -257,14 +263,16 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     row = heading(spec, shares.last_row + 2, "Mittarit kunnassa (kuukausittain kirjatut arvot)")
     indicators = _indicator_table(spec, row, name, area)
     notes = [["¹ Kumulatiivisilla mittareilla vuoden alusta yhteensä, muilla viimeisin kirjattu arvo. "
-              "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille."]]
+              "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille."],
+             ["² Viimeisin kunnan oma selitys ja toimenpide (Selitykset-välilehti)."]]
     spec.blocks.append(Block(indicators.last_row + 1, 1, notes))
-    spec.styles.append(Style(cell(indicators.last_row + 1, 1), italic=True, font_size=8.0))
+    last_note = indicators.last_row + len(notes)
+    spec.styles.append(Style(cell_range(indicators.last_row + 1, 1, last_note, 1), italic=True, font_size=8.0))
     spec.print_setup = PrintSetup(
         landscape=False, fit_width=1, fit_height=1,
         header='&L&"-,Bold"&A&RTulostettu &D',  # &A: the sheet's name, "Kuntakortti Jämsä"
         footer=page_footer(area.as_of),
-        print_area=cell_range(1, 1, indicators.last_row + 1, max(indicators.right, len(COLUMN_WIDTHS))),
+        print_area=cell_range(1, 1, last_note, max(indicators.right, len(COLUMN_WIDTHS))),
     )
     return spec
 

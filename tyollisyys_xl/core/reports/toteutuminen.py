@@ -38,6 +38,7 @@ from tyollisyys_xl.core.attainment import (
     Thresholds,
 )
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
+from tyollisyys_xl.core.explanations import explanation_text, latest_explanations, owners
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, month_label
 from tyollisyys_xl.core.reports.layout import TOTAL_FILL, TableArea, heading, table, title
 from tyollisyys_xl.core.sheetspec import (
@@ -51,6 +52,7 @@ from tyollisyys_xl.core.sheetspec import (
     Style,
 )
 from tyollisyys_xl.core.tables import Tables
+from tyollisyys_xl.programme import AREA_TOTAL
 
 MAIN_SHEET = "Toteutuminen"
 MUNICIPAL_SHEET = "Toteutuminen kunnittain"
@@ -83,8 +85,8 @@ ROLLUP_NOTE = (
 
 INDICATOR_HEADERS = [
     "Tunnus", "Taso", "Painopiste", "Mittari", "Yksikkö", "Laji", "Kertymä", "Lähtöarvo", "Tavoite", "Toteuma",
-    "Tieto kk", "Odotettu nyt", "Edistyminen", "Tila", "Kattavuus", "Huomio", "Odotettu osuus matkasta",
-    "Edistyminen rajattuna",
+    "Tieto kk", "Odotettu nyt", "Edistyminen", "Tila", "Vastuuhenkilö", "Selitys ja toimenpide", "Kattavuus", "Huomio",
+    "Odotettu osuus matkasta", "Edistyminen rajattuna",
 ]
 ROLLUP_HEADERS = ["Näkymä", "Ryhmä", "Mittareita", *STATUSES, "Saavutettu tai tavoitteessa (tiedollisista)",
                   "Keskimääräinen edistyminen"]
@@ -146,6 +148,22 @@ def _number_styles(spec: SheetSpec, area: TableArea, ids: list, formats: dict[in
 
 def _month_text(month) -> str | None:
     return None if month is None or pd.isna(month) else month_label(int(month))
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Who owns an indicator and its latest explanation, shown beside its status."""
+
+    owner: str | None = None
+    explanation: str | None = None
+
+
+def follow_ups(tables: Tables, as_of: int | None, municipality: str = AREA_TOTAL) -> dict[str, FollowUp]:
+    """Indicator id -> its owner and the latest explanation naming the municipality (Koko alue for the area)."""
+    owner_of = owners(tables)
+    latest = latest_explanations(tables, as_of)
+    ids = set(owner_of) | {i for i, m in latest if m == municipality}
+    return {i: FollowUp(owner_of.get(i), explanation_text(latest.get((i, municipality)))) for i in ids}
 
 
 # --- the formulas of one indicator row -------------------------------------------------------------------
@@ -220,7 +238,8 @@ def status_formula(spec: IndicatorSpec, r: int, p: ParameterCells) -> str:
             f'IF({behind}<={p.on_track},"{TAVOITTEESSA}",IF({behind}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))))')
 
 
-def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thresholds, as_of: int | None) -> list:
+def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thresholds, as_of: int | None,
+                    follow_up: FollowUp = FollowUp()) -> list:
     """One indicator row of the Toteutuminen table; formulas where the arithmetic applies, values elsewhere."""
     has_path = as_of is not None and spec.rule in (COUNT, PATH, MILESTONE, LEVEL_MIN, LEVEL_MAX)
     judged = row.status != EI_TIETOA
@@ -232,7 +251,7 @@ def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thre
     return [
         row.id, row.level, row.focus_area, row.name, row.unit, row.kind, row.accumulation, _value(row.baseline),
         _value(row.target), _value(row.actual), _month_text(row.actual_month), expected, progress, status,
-        row.coverage or None, row.note or None, share, capped,
+        follow_up.owner, follow_up.explanation, row.coverage or None, row.note or None, share, capped,
     ]
 
 
@@ -267,8 +286,8 @@ def _subtotal_cells(label: str, first: int, last: int, result_row: dict) -> list
     return cells
 
 
-def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int, params: ParameterCells
-                     ) -> tuple[list[_Group], int, int]:
+def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int, params: ParameterCells,
+                     follow_up: dict[str, FollowUp]) -> tuple[list[_Group], int, int]:
     """Indicators grouped by theme and focus area with subtotal rows; returns the groups and the row span."""
     rollups = result.rollups.set_index(["group_type", "group"])
     rows, total_offsets, theme_offsets, groups = [], set(), set(), []
@@ -281,7 +300,8 @@ def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int,
             focus_first = first_data + len(rows)
             for row in focus_rows.itertuples(index=False):
                 r = first_data + len(rows)
-                rows.append(indicator_cells(row, result.specs[row.id], r, params, result.thresholds, result.as_of))
+                rows.append(indicator_cells(row, result.specs[row.id], r, params, result.thresholds, result.as_of,
+                                            follow_up.get(row.id, FollowUp())))
             focus_last = first_data + len(rows) - 1
             groups.append(_Group("painopiste", focus, focus_first, focus_last))
             total_offsets.add(len(rows))
@@ -302,7 +322,8 @@ def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int,
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, 1, r, area.right), bold=True, font_size=12.0, fill="D9E1F2"))
-    spec.styles.append(Style(f"{_col('Huomio')}{area.first_row}:{_col('Huomio')}{area.last_row}", wrap=True))
+    for wrapped in ("Huomio", "Selitys ja toimenpide"):
+        spec.styles.append(Style(f"{_col(wrapped)}{area.first_row}:{_col(wrapped)}{area.last_row}", wrap=True))
     spec.conditional_formats += _status_colors(f"{STATUS}{area.first_row}:{STATUS}{area.last_row}")
     return groups, area.first_row, area.last_row
 
@@ -391,7 +412,7 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
 
     groups, first, last = ([], 0, 0)
     if indicator_header:
-        groups, first, last = _indicator_table(spec, result, indicator_header, params)
+        groups, first, last = _indicator_table(spec, result, indicator_header, params, follow_ups(tables, result.as_of))
     rollup_rows = _rollup_rows(result, rollup_header, groups, first, last) if indicator_header else []
     n_headers = len(ROLLUP_HEADERS)
     area = table(spec, rollup_header, ROLLUP_HEADERS, rollup_rows,
@@ -411,7 +432,7 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
             width_cm=14, height_cm=11,
         ))
     spec.column_widths = {"A": 8, "B": 6, "C": 30, "D": 46, "E": 16, "F": 12, "G": 14, "H": 11, "I": 11, "J": 11,
-                          "K": 9, "L": 11, "M": 11, "N": 13, "O": 12, "P": 44, "Q": 11, "R": 11}
+                          "K": 9, "L": 11, "M": 11, "N": 13, "O": 18, "P": 50, "Q": 12, "R": 44, "S": 11, "T": 11}
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MAIN_SHEET}&R&D",
                                   print_area=f"A1:{CAPPED}{max(last, area.last_row)}")
     return spec
@@ -420,7 +441,7 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
 # --- Toteutuminen kunnittain --------------------------------------------------------------------------------
 
 MUNICIPAL_HEADERS = ["Tunnus", "Mittari", "Kunta", "Toteuma", "Tieto kk", "Osuus alueen luvusta", "Lähtöarvo",
-                     "Tavoite", "Odotettu nyt", "Edistyminen", "Tila", "Huomio"]
+                     "Tavoite", "Odotettu nyt", "Edistyminen", "Tila", "Selitys ja toimenpide", "Huomio"]
 MUNICIPAL_ROLLUP_HEADERS = ["Kunta", "Arvioituja mittareita", *STATUSES,
                             "Saavutettu tai tavoitteessa (tiedollisista)", "Keskimääräinen edistyminen"]
 
@@ -430,7 +451,7 @@ def _rollup_values(row: dict) -> list:
             _value(row["mean_progress"])]
 
 
-def municipal_sheet(result: AttainmentResult) -> SheetSpec:
+def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
     spec = SheetSpec(MUNICIPAL_SHEET, tab_color=TAB_COLOR)
     row = title(spec, 1, "Kuntakohtaisten mittareiden toteutuminen", [
         (f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."),
@@ -447,10 +468,11 @@ def municipal_sheet(result: AttainmentResult) -> SheetSpec:
         spec.conditional_formats.append(ConditionalFormat(area.column(n - 1), "data_bar", fill="5B9BD5"))
 
     row = heading(spec, area.last_row + 2, "Mittarit kunnittain")
+    latest = latest_explanations(tables, result.as_of)
     rows = [
         [m.id, m.name, m.municipality, _value(m.actual), _month_text(m.actual_month), _value(m.share_of_area),
          _value(m.baseline), _value(m.target), _value(m.expected), _value(m.progress),
-         _value(m.status), m.note or None]
+         _value(m.status), explanation_text(latest.get((m.id, m.municipality))), m.note or None]
         for m in result.municipalities.itertuples(index=False)
     ]
     formats = {MUNICIPAL_HEADERS.index(h): PERCENT for h in ("Osuus alueen luvusta", "Edistyminen")}
@@ -460,8 +482,9 @@ def municipal_sheet(result: AttainmentResult) -> SheetSpec:
     _number_styles(spec, detail, [r[0] for r in rows], numbers, fractional_indicators(result))
     spec.row_heights[row] = HEADER_HEIGHT
     spec.conditional_formats += _status_colors(detail.column(MUNICIPAL_HEADERS.index("Tila")))
+    spec.styles.append(Style(detail.column(MUNICIPAL_HEADERS.index("Selitys ja toimenpide")), wrap=True))
     spec.column_widths = {"A": 16, "B": 40, "C": 16, "D": 11, "E": 10, "F": 11, "G": 11, "H": 11, "I": 11,
-                          "J": 11, "K": 13, "L": 48}
+                          "J": 11, "K": 13, "L": 50, "M": 48}
     spec.freeze = cell(detail.first_row, 4)
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MUNICIPAL_SHEET}&R&D")
     return spec
@@ -518,4 +541,4 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
 
 def toteutuminen_sheets(result: AttainmentResult, tables: Tables) -> list[SheetSpec]:
     """The three attainment sheets, in the order they stand in the workbook."""
-    return [main_sheet(result, tables), municipal_sheet(result), trend_sheet(result)]
+    return [main_sheet(result, tables), municipal_sheet(result, tables), trend_sheet(result)]

@@ -1,0 +1,115 @@
+"""Status history: statuses recomputed for every month, the Tilahistoria sheet, the JSON history and the export table."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from table_factory import make_tables
+
+from tyollisyys_xl.cli import main
+from tyollisyys_xl.core.attainment import EI_TIETOA, EI_TOTEUDU, RISKISSA, SAAVUTETTU, TAVOITTEESSA, compute_attainment
+from tyollisyys_xl.core.export import export_frames
+from tyollisyys_xl.core.budget import compute_budget
+from tyollisyys_xl.core.history import BETTER, NOT_COMPARABLE, UNCHANGED, WORSE, status_history, status_trend
+from tyollisyys_xl.core.reports.history import HISTORY_SHEET, TREND_HEADER
+from tyollisyys_xl.pipeline import load
+from tyollisyys_xl.programme import AREA_TOTAL
+
+# M07 (KV, cumulative count, no profile, target 100 by the end of 2026): the expected share by month m is m/12,
+# so the year-to-date count is expected at 100 m / 12. Behind the path by at most 10 %-points: Tavoitteessa;
+# at most 25: Riskissä; more: Ei toteudu.
+MONTHLY = {1: 10, 2: 0, 3: 0, 4: 0, 5: 0, 6: 50, 7: 5}
+BY_HAND = {
+    1: TAVOITTEESSA,  # 10 vs 8.3: ahead
+    2: TAVOITTEESSA,  # 10 vs 16.7: 6.7 points behind
+    3: RISKISSA,  # 10 vs 25: 15 behind
+    4: RISKISSA,  # 10 vs 33.3: 23.3 behind
+    5: EI_TOTEUDU,  # 10 vs 41.7: 31.7 behind
+    6: TAVOITTEESSA,  # 60 vs 50: ahead
+    7: TAVOITTEESSA,  # 65 vs 58.3: ahead
+}
+
+
+@pytest.fixture(scope="module")
+def hand_made():
+    entries = [dict(indicator_id="M07", month=m, municipality=AREA_TOTAL, value=v) for m, v in MONTHLY.items()]
+    entries += [dict(indicator_id="M06", month=m, municipality="Jämsä", value=1700) for m in (6, 7)]
+    return make_tables(entries=entries)
+
+
+def test_history_of_a_hand_made_series_has_the_statuses_computed_by_hand(hand_made):
+    history = status_history(hand_made)
+    assert history.as_of == 7
+    assert [h["status"] for h in history.of("M07")] == list(BY_HAND.values())
+    assert [h["actual"] for h in history.of("M07")] == [10, 10, 10, 10, 10, 60, 65]
+    assert [h["status"] for h in history.of("M01")] == [EI_TIETOA] * 7
+    assert history.trend("M07") == UNCHANGED
+    assert status_history(hand_made, as_of=6).trend("M07") == BETTER
+    assert status_history(hand_made, as_of=3).trend("M07") == WORSE
+    assert status_history(hand_made, as_of=1).trend("M07") == NOT_COMPARABLE
+    assert history.trend("M01") == NOT_COMPARABLE
+
+
+def test_trend_ranks_the_statuses():
+    assert status_trend(RISKISSA, SAAVUTETTU) == BETTER
+    assert status_trend(TAVOITTEESSA, EI_TOTEUDU) == WORSE
+    assert status_trend(EI_TIETOA, SAAVUTETTU) == NOT_COMPARABLE
+    assert status_trend(None, SAAVUTETTU) == NOT_COMPARABLE
+
+
+def test_each_month_is_what_attainment_says_as_of_that_month(demo_path):
+    tables = load(demo_path).tables
+    history = status_history(tables)
+    for month in (3, history.as_of):
+        result = compute_attainment(tables, as_of=month)
+        statuses = {i: months[month] for i, months in history.statuses().items()}
+        assert statuses == dict(zip(result.indicators["id"], result.indicators["status"]))
+    local = history.frame[(history.frame["municipality"] == "Keuruu") & (history.frame["month"] == history.as_of)]
+    result = compute_attainment(tables)
+    mine = result.municipalities[result.municipalities["municipality"] == "Keuruu"]
+    assert list(local["status"].fillna("-")) == list(mine["status"].fillna("-"))
+
+
+def test_the_tilahistoria_sheet_in_a_real_report(demo_path, tmp_path):
+    out = tmp_path / "raportti.xlsx"
+    main(["report", str(demo_path), "--out", str(out)])
+    book = openpyxl.load_workbook(out)
+    sheet = book[HISTORY_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "Tunnus")
+    assert rows[header][:4] == ("Tunnus", "Taso", "Mittari", "1/2026")
+    assert rows[header][-1] == TREND_HEADER and rows[header][-2] == "10/2026"
+    tables = load(demo_path).tables
+    history = status_history(tables)
+    by_id = {r[0]: r for r in rows[header + 1:] if r[0]}
+    assert list(by_id) == list(tables.indicators["id"])
+    for indicator_id, months in history.statuses().items():
+        assert list(by_id[indicator_id][3:13]) == [months[m] for m in range(1, 11)]
+        trend = by_id[indicator_id][13] or ""
+        assert trend.endswith(history.trend(indicator_id)) or history.trend(indicator_id) == NOT_COMPARABLE
+    colours = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules if rule.formula}
+    assert any(EI_TOTEUDU in f for f in colours) and any(SAAVUTETTU in f for f in colours)
+
+
+def test_attainment_json_carries_each_indicators_history(demo_path, capsys):
+    assert main(["attainment", str(demo_path), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    for indicator in document["indicators"]:
+        assert [h["month"] for h in indicator["history"]] == list(range(1, document["as_of"] + 1))
+        assert indicator["history"][-1]["status"] == indicator["status"]
+        assert set(indicator["history"][0]) == {"month", "status", "actual"}
+
+
+def test_export_has_the_history_as_a_tidy_table(hand_made):
+    attainment = compute_attainment(hand_made)
+    frame = export_frames(hand_made, compute_budget(hand_made), attainment)["tilahistoria"]
+    assert list(frame.columns) == ["mittari_id", "kunta", "kuukausi", "toteuma", "odotettu", "tila"]
+    m07 = frame[(frame["mittari_id"] == "M07") & (frame["kunta"] == AREA_TOTAL)]
+    assert list(m07["tila"]) == list(BY_HAND.values()) and list(m07["kuukausi"]) == list(range(1, 8))
+    assert m07["odotettu"].round(2).tolist() == [round(100 * m / 12, 2) for m in range(1, 8)]
+    jamsa = frame[(frame["mittari_id"] == "M06") & (frame["kunta"] == "Jämsä")]
+    assert jamsa["toteuma"].tolist()[-2:] == [1700, 1700]
+    n_areas, n_local = len(attainment.indicators), len(attainment.municipalities)
+    assert len(frame) == 7 * (n_areas + n_local)

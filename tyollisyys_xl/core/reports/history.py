@@ -1,0 +1,47 @@
+"""The Tilahistoria sheet: each indicator's status at the end of every month so far, colour-coded, and its
+trend since the month before (the check-in history of a scorecard, derived from the monthly entries)."""
+
+from __future__ import annotations
+
+from tyollisyys_xl.core.cells import cell, column_letter
+from tyollisyys_xl.core.history import BETTER, NOT_COMPARABLE, UNCHANGED, WORSE, StatusHistory
+from tyollisyys_xl.core.months import month_label
+from tyollisyys_xl.core.reports.layout import heading, table, title
+from tyollisyys_xl.core.reports.toteutuminen import STATUS_COLORS, TAB_COLOR
+from tyollisyys_xl.core.sheetspec import ConditionalFormat, PrintSetup, SheetSpec
+
+HISTORY_SHEET = "Tilahistoria"
+TREND_TEXT = {BETTER: "↑ parempi", WORSE: "↓ huonompi", UNCHANGED: "→ ennallaan", NOT_COMPARABLE: ""}
+TREND_COLORS = {TREND_TEXT[BETTER]: ("C6EFCE", "006100"), TREND_TEXT[WORSE]: ("FFC7CE", "9C0006")}
+TREND_HEADER = "Suunta edellisestä kuukaudesta"
+
+
+def history_sheet(history: StatusHistory) -> SheetSpec:
+    spec = SheetSpec(HISTORY_SHEET, tab_color=TAB_COLOR)
+    months = list(range(1, (history.as_of or 0) + 1))
+    row = title(spec, 1, "Mittareiden tilahistoria", [
+        (f"Koko alueen tila kunkin kuukauden lopussa tammikuusta {month_label(history.as_of)} asti, laskettuna "
+         "samoista toteumista kuin Toteutuminen-välilehti: korjattu luku korjaa myös historian.")
+        if history.as_of else "Toteumia ei ole vielä kirjattu.",
+        "Suunta vertaa tarkastelukuukauden tilaa edellisen kuukauden tilaan (Ei tietoa ei ole parempi eikä huonompi).",
+    ])
+    row = heading(spec, row, "Tila kuukausittain")
+    statuses = history.statuses()
+    rows = [[i.id, i.level, i.name, *(statuses.get(i.id, {}).get(m) for m in months), TREND_TEXT[history.trend(i.id)]]
+            for i in history.indicators.itertuples(index=False)]
+    headers = ["Tunnus", "Taso", "Mittari", *(month_label(m) for m in months), TREND_HEADER]
+    area = table(spec, row, headers, rows, header_lines=3)
+    if rows and months:
+        statuses_range = f"{cell(area.first_row, 4)}:{cell(area.last_row, 3 + len(months))}"
+        spec.conditional_formats += [
+            ConditionalFormat(statuses_range, "text", operator="equal", values=[status], fill=fill, font_color=font)
+            for status, (fill, font) in STATUS_COLORS.items()]
+    if rows:
+        spec.conditional_formats += [
+            ConditionalFormat(area.column(len(headers) - 1), "text", operator="equal", values=[text], fill=fill,
+                              font_color=font) for text, (fill, font) in TREND_COLORS.items()]
+    spec.column_widths = {"A": 8, "B": 6, "C": 46} | {column_letter(4 + i): 12 for i in range(len(months))} | {
+        column_letter(4 + len(months)): 16}
+    spec.freeze = cell(area.first_row, 4)
+    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{HISTORY_SHEET}&R&D")
+    return spec
