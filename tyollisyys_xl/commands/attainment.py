@@ -205,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Virhe: {exc}\n")
         return EXIT_UNREADABLE
     except WorkbookReadError as exc:
-        sys.stderr.write(f"Työkirjaa ei voi lukea: {exc.message}\n")
+        sys.stderr.write(f"{exc}\n")
         return EXIT_UNREADABLE
     result = compute_attainment(loaded.tables, as_of=as_of)
     left_out = left_out_rows(loaded.findings)

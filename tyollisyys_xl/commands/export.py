@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         validation = load(args.workbook)
     except WorkbookReadError as exc:
-        sys.stderr.write(f"Työkirjaa ei voi lukea: {exc.message}\n")
+        sys.stderr.write(f"{exc}\n")
         return EXIT_UNREADABLE
     tables = validation.tables
     frames = export_frames(tables, compute_budget(tables), compute_attainment(tables))

@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 from tyollisyys_xl.io.errors import WorkbookReadError
+from tyollisyys_xl.io.snapshot import REPAIR
 from tyollisyys_xl.io.generated import GeneratedSheetConflict
 
 
@@ -65,9 +66,10 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None):
     with warnings.catch_warnings():  # openpyxl's notes on dropped extensions are for developers
         warnings.simplefilter("ignore")
         try:
-            book = openpyxl.load_workbook(workbook)
+            book = openpyxl.load_workbook(source.snapshot.stream())  # the bytes calamine read: one version
         except Exception as exc:
-            raise WorkbookReadError(str(workbook), f"Työkirjaa ei voi avata ({type(exc).__name__}).") from exc
+            raise WorkbookReadError(str(workbook), f"Työkirjan muotoilua ei voi lukea, joten raporttia ei voi "
+                                                   f"kirjoittaa. {REPAIR}") from exc
     target = OpenpyxlTarget(book)
     sheets = read_sheets(source, skip=target.generated_sheets())
     facts = {name: source.sheet_facts(name) for name in sheets}

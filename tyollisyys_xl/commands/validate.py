@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         findings = load(args.workbook).findings
         code = EXIT_ERRORS if any(f.severity == ERROR for f in findings) else EXIT_OK
     except WorkbookReadError as exc:
-        findings = [Finding(ERROR, args.workbook.name, None, None, FILE_RULE, f"Työkirjaa ei voi lukea: {exc.message}")]
+        findings = [Finding(ERROR, args.workbook.name, None, None, FILE_RULE, f"Työkirjaa ei voi lukea. {exc.message}")]
         code = EXIT_UNREADABLE
     sys.stdout.write(FORMATTERS[args.format](findings, args.workbook) + "\n")
     return code

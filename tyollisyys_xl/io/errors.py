@@ -4,12 +4,13 @@ from __future__ import annotations
 
 
 class WorkbookReadError(Exception):
-    """The file is not a readable workbook (missing, not a zip, encrypted, truncated, ...).
+    """The file is not a readable workbook (missing, not a zip, encrypted, truncated, a zip bomb, ...).
 
-    The message is Finnish and names the file, so the CLI can show it as it is.
+    message: Finnish sentences that say what is wrong and what to do, without the file's name (a
+    finding about the file carries the name beside it); str(error) is the whole line a command prints.
     """
 
     def __init__(self, path: str, message: str):
         self.path = path
         self.message = message
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"Työkirjaa {path} ei voi lukea. {message}")

@@ -9,7 +9,6 @@ validation engineer's job (tyollisyys_xl.core.validation); nothing here interpre
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,13 +100,11 @@ def read_input_tables(book: CalamineSource, schemas: Mapping[str, TableSchema]) 
     }
 
 
-def sheet_scoped_names(path: Path) -> dict[str, set[str]]:
-    """{sheet: names defined on that sheet only}, from xl/workbook.xml (how the tools mark their own sheets)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as exc:
-        raise BuildError(f"Työkirjan {path} rakennetta ei voi lukea: {exc}") from exc
+def sheet_scoped_names(book: CalamineSource) -> dict[str, set[str]]:
+    """{sheet: names defined on that sheet only}, from xl/workbook.xml (how the tools mark their own sheets).
+
+    Read from the snapshot the values came from (the source has already parsed this part once)."""
+    root = ElementTree.fromstring(book.snapshot.read("xl/workbook.xml"))
     sheets = [s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")]
     scoped: dict[str, set[str]] = {}
     for defined in root.iter(f"{_MAIN_NS}definedName"):

@@ -79,10 +79,10 @@ def _table_problems(table: InputTable) -> list[str]:
     return problems + _value_problems(table)
 
 
-def _other_sheets(old: Path, book: CalamineSource, sources: Sources) -> tuple[list[str], list[str]]:
+def _other_sheets(book: CalamineSource, sources: Sources) -> tuple[list[str], list[str]]:
     """(the tools' generated sheets, sheets that are neither the master's nor the tools')."""
     master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, *(s.sheet for s in sources.schemas.values())}
-    scoped = sheet_scoped_names(old)
+    scoped = sheet_scoped_names(book)
     others = [name for name in book.every_sheet_name() if name not in master_sheets]
     generated = [name for name in others if GENERATED_NAME in scoped.get(name, set())]
     return generated, [name for name in others if name not in generated]
@@ -132,7 +132,7 @@ def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | N
     loaded = sources if isinstance(sources, Sources) else load_sources(sources)
     book = open_workbook(old)
     tables = read_input_tables(book, loaded.schemas)
-    generated, foreign = _other_sheets(old, book, loaded)
+    generated, foreign = _other_sheets(book, loaded)
     problems = [f"välilehti '{name}' ei kuulu päätyökirjaan eikä ole työkalun tuottama" for name in foreign]
     for table in tables.values():
         problems += _table_problems(table) if table.present else []
@@ -150,7 +150,7 @@ def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | N
         out,
         loaded,
         rows={name: t.rows for name, t in tables.items() if t.present},
-        notice=demo_notice(old),
+        notice=demo_notice(book),
         xlwings_settings=xlwings_settings(book),
         replace_entries=out.exists() and out.resolve() == old.resolve(),
         verify=verify,
