@@ -119,3 +119,12 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
     return path
+
+
+def replace_bytes(data: bytes, old: bytes, new: bytes) -> bytes:
+    """Every member holding `old` with it replaced by `new` (a marker typed with openpyxl, then made raw)."""
+    parts = members(data)
+    changed = {name: part.replace(old, new) for name, part in parts.items() if old in part}
+    if not changed:
+        raise KeyError(old)
+    return rezip(parts | changed)

@@ -99,6 +99,9 @@ def whole_number(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    for stream in (sys.stdout, sys.stderr):  # a character the console's code page lacks must not stop a run
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = FinnishArgumentParser(prog=PROG, description="Työllisyysohjelma 2026 -työkirjan työkalu")
     sub = parser.add_subparsers(dest="command", metavar="KOMENTO", parser_class=FinnishArgumentParser)
     for name, (_, help_text) in COMMANDS.items():

@@ -47,6 +47,7 @@ from tyollisyys_xl.core.parsing import (
     quote,
 )
 from tyollisyys_xl.core.raw import SheetFacts, distinct_matches, is_usable, raw_table
+from tyollisyys_xl.core.safe_text import CONTROL_CHARACTER_RULE, invalid_character_cells, invalid_character_message
 from tyollisyys_xl.core.tables import ROW, TABLE_ATTRIBUTES, RawTable, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 from tyollisyys_xl.schemas import TABLE_ORDER, Column, TableSchema, table_schemas
@@ -774,14 +775,21 @@ def validate_sheets(
 
     by_sheet = {t.schema.sheet: t for t in tables.values()}
     extra_findings = []
-    for sheet, row, col in _hetu_cells(sheets):
+
+    def flag_cell(sheet: str, row: int, col: int, rule: str, message: str) -> None:
+        """An error at one cell of any sheet; in an input table's row it leaves that row out."""
         letter = column_letter(col + 1)
         table = by_sheet.get(sheet)
         key = next((k for k, found in table.raw.column_letters.items() if found == letter), None) if table else None
         if key is not None and (table.rows == row).any():
-            table.flag_row(key, row, "HETU", HETU_MESSAGE)
+            table.flag_row(key, row, rule, message)
         else:
-            extra_findings.append(Finding(ERROR, sheet, f"{letter}{row}", None, "HETU", HETU_MESSAGE))
+            extra_findings.append(Finding(ERROR, sheet, f"{letter}{row}", None, rule, message))
+
+    for sheet, row, col in _hetu_cells(sheets):
+        flag_cell(sheet, row, col, "HETU", HETU_MESSAGE)
+    for sheet, row, col, character in invalid_character_cells(sheets):
+        flag_cell(sheet, row, col, CONTROL_CHARACTER_RULE, invalid_character_message(character))
 
     for table in tables.values():
         _check_references(table, tables)

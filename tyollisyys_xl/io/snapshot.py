@@ -25,7 +25,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tyollisyys_xl.io.errors import WorkbookReadError
+from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
 
 MIB = 1 << 20
 MAX_FILE_BYTES = 100 * MIB  # the file itself (scale 100: 3.4 MB)
@@ -67,7 +67,7 @@ def _bounded_read(path: Path) -> bytes:
     except OSError as exc:
         raise WorkbookReadError(
             str(path),
-            f"Tiedostoa ei voi avata ({exc.strerror or 'käyttöjärjestelmä esti'}). Tarkista, että sinulla on "
+            f"Tiedostoa ei voi avata ({os_reason(exc)}). Tarkista, että sinulla on "
             "lukuoikeus ja ettei toinen ohjelma pidä sitä lukittuna.",
         ) from exc
     if len(data) > MAX_FILE_BYTES:
