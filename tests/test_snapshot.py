@@ -163,6 +163,17 @@ def replacer(path, replacement):
     return replace_now, state
 
 
+def replace_after_the_snapshot(monkeypatch, replace_now) -> None:
+    take = Snapshot.take.__func__
+
+    def take_then_replace(cls, where):
+        shot = take(cls, where)
+        replace_now()
+        return shot
+
+    monkeypatch.setattr(Snapshot, "take", classmethod(take_then_replace))
+
+
 class CalamineSpy:
     """calamine's workbook class with its sheet parse as a step that can be hooked."""
 
@@ -193,14 +204,7 @@ def test_a_master_replaced_during_a_run_cannot_mix_versions(two_versions, tmp_pa
         return function(*args, **kwargs)
 
     if step == "snapshot taken":
-        take = Snapshot.take.__func__
-
-        def take_then_replace(cls, where):
-            shot = take(cls, where)
-            replace_now()
-            return shot
-
-        monkeypatch.setattr(Snapshot, "take", classmethod(take_then_replace))
+        replace_after_the_snapshot(monkeypatch, replace_now)
     elif step == "calamine opens":
         opener = calamine_source.CalamineWorkbook
 
@@ -252,14 +256,7 @@ def test_the_report_is_made_from_the_same_snapshot(two_versions, tmp_path, monke
     path = tmp_path / "paatyokirja.xlsm"
     shutil.copy(version_a, path)
     replace_now, state = replacer(path, version_b)
-    take = Snapshot.take.__func__
-
-    def take_then_replace(cls, where):
-        shot = take(cls, where)
-        replace_now()
-        return shot
-
-    monkeypatch.setattr(Snapshot, "take", classmethod(take_then_replace))
+    replace_after_the_snapshot(monkeypatch, replace_now)
     out = tmp_path / "raportti.xlsx"
     assert main(["report", str(path), "--out", str(out)]) == 0
     assert state["done"]

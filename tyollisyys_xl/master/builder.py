@@ -614,16 +614,17 @@ def _write_carried(sheet: Worksheet, extras: SheetExtras, formats: Formats, rows
 
     def cell_format(row: int, col: int, value: CellValue) -> Any:
         fill = {"pattern": 1, "bg_color": "#" + extras.fills[(row, col)]} if (row, col) in extras.fills else {}
-        if schema is None or col >= len(schema.columns) or row == 0:
+        if schema is None or col >= len(schema.columns):
             return formats.get(**fill) if fill else None
+        if row == 0:
+            return formats.get(**HEADER_FORMAT, **fill)
         return _cell_format(formats, schema.columns[col], value, **fill)
 
     for (row, col), value in extras.values.items():
         _write_cell(sheet, row, col, value, None)
     for (row, col) in extras.fills:
         if row == 0 and schema is not None and col < len(schema.columns):
-            fill = {"pattern": 1, "bg_color": "#" + extras.fills[(row, col)]}
-            sheet.write_string(row, col, schema.columns[col].header, formats.get(**HEADER_FORMAT, **fill))
+            sheet.write_string(row, col, schema.columns[col].header, cell_format(row, col, None))
         elif (row, col) not in extras.formulas:
             value = value_at(row, col)
             if value is None:
