@@ -23,8 +23,9 @@ _SHOWN[0x7F] = "\u2421"
 _UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 # OWASP, CSV injection: a field starting with = + - @ tab or carriage return is a formula to a spreadsheet,
-# also after leading white space; such a field is prefixed with a single quote.
-_FORMULA_START = re.compile(r"[\t\r]|[\s]*[=+\-@]")
+# also after leading white space; such a field is prefixed with a single quote. A sign alone ("-", as the
+# programme writes "no baseline") has nothing to compute.
+_FORMULA_START = re.compile(r"(?:[\t\r]|\s*[=+\-@])(?=.)", re.DOTALL)
 _PLAIN_NUMBER = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?\s*")
 
 
