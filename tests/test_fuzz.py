@@ -29,7 +29,7 @@ from pathlib import Path
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from zip_tools import MIB, forge_declared_size, members, repeated_deflate, rezip, with_raw_member
 
@@ -53,13 +53,16 @@ INPUT_SHEETS = ["Mittarit", "Toteumat", "Kunnat", "Tukilajit", "Tukibudjetti", "
 # --- the seed, parsed once -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Seed:
     data: bytes
     parts: dict[str, bytes]
     sheet_parts: dict[str, str]  # input sheet -> its XML member
     cells: dict[str, list[str]]  # input sheet -> addresses of cells it holds (the first rows)
     bomb: tuple[bytes, int, int]
+
+    def __repr__(self) -> str:  # Hypothesis shows the strategy's arguments: not the workbook's bytes
+        return f"Seed({len(self.data)} bytes)"
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +86,9 @@ TEXTS = [
     "@SUM(1)", "\t=1", "\r=1", " =1", *HETUS, f"asiakas {HETUS[0]} soitti", f"({HETUS[1]})", "x" * 40_000,
     "", " ", "1 468", "69,9 %", "1.3.2026", "13/2026", "kevät 2026", "#N/A", "TOSI", "Koko alue", "M01", "Jämsä",
 ]
-NUMBERS = ["1e308", "-1e308", "1" + "0" * 400, "NaN", "INF", "-INF", "-0", "59", "60", "2958466", "-1", "4.9e-324",
+NUMBERS = ["1e308", "-1e308", "1" + "0" * 300, "NaN", "INF", "-INF", "-0", "59", "60", "2958466", "-1", "4.9e-324",
            "0.1", "99999999999999999999", "1e-400", "abc", ""]
+BEYOND_FLOAT = "1" + "0" * 400  # a whole number no float can hold (the issue's 400-digit Arvo)
 
 
 def xml_text(text: str, raw_controls: bool) -> str:
@@ -117,20 +121,39 @@ def set_cell(xml: bytes, ref: str, content: str) -> bytes:
     return pattern.sub(lambda m: f'<c r="{ref}"{content}</c>'.encode("utf-8", "surrogatepass"), xml, count=1)
 
 
+class Mutation:
+    """A damaged workbook; shown by what was done to it (Hypothesis prints a failing example, and a dataclass
+    it would print field by field, bytes included)."""
+
+    def __init__(self, what: str, data: bytes):
+        self.what, self.data = what, data
+
+    def __repr__(self) -> str:
+        return f"Mutation({self.what!r})"
+
+
+SPECIAL_CELLS = {
+    "glued": lambda draw: f' t="inlineStr"><is><t>{draw(st.sampled_from(GLUED))}</t></is>',
+    "beyond float": lambda draw: f"><v>{BEYOND_FLOAT}</v>",
+}
+
+
 @st.composite
-def mutation(draw, seed: Seed, glued: bool = False) -> tuple[str, bytes]:
-    """(what was done, the mutated workbook's bytes)."""
-    level = draw(st.sampled_from(["cell", "cell", "cell", "xml", "zip"]))
+def mutation(draw, seed: Seed, special: str | None = None) -> Mutation:
+    """A damaged copy of the seed; special: only cells of one kind the main net leaves to another branch."""
+    return Mutation(*draw(_mutated(seed, special)))
+
+
+@st.composite
+def _mutated(draw, seed: Seed, special: str | None) -> tuple[str, bytes]:
+    level = special or draw(st.sampled_from(["cell", "cell", "cell", "xml", "zip"]))
     parts = dict(seed.parts)
-    if glued:
-        level = "glued"
-    if level in ("cell", "glued"):
+    if level == "cell" or special:
         done = []
         for _ in range(draw(st.integers(1, 4))):
             sheet = draw(st.sampled_from(sorted(seed.cells)))
             ref = draw(st.sampled_from(seed.cells[sheet]))
-            content = (f' t="inlineStr"><is><t>{draw(st.sampled_from(GLUED))}</t></is>' if level == "glued"
-                       else draw(cell_content()))
+            content = SPECIAL_CELLS[special](draw) if special else draw(cell_content())
             parts[seed.sheet_parts[sheet]] = set_cell(parts[seed.sheet_parts[sheet]], ref, content)
             done.append(f"{sheet}!{ref}{content[:40]!r}")
         return f"{level}: {', '.join(done)}", rezip(parts)
@@ -268,11 +291,10 @@ def check_example(capsys, what: str, data: bytes, planted: list[str]) -> None:
 
 @pytest.mark.slow
 def test_fuzz_every_command_holds_under_any_mutation(seed, capsys):
-    @given(st.data())
+    @given(mutation(seed))
     @settings(PROFILE)
-    def example(data):
-        what, mutated = data.draw(mutation(seed))
-        check_example(capsys, what, mutated, HETUS)
+    def example(mutated):
+        check_example(capsys, mutated.what, mutated.data, HETUS)
 
     example()
 
@@ -281,11 +303,23 @@ def test_fuzz_every_command_holds_under_any_mutation(seed, capsys):
 @pytest.mark.xfail(strict=False, reason="#16.8 (validation-core): a HETU glued to letters is not detected yet, "
                                         "so it is echoed in outputs; re-check after merging main")
 def test_fuzz_glued_personal_identity_codes_are_never_echoed(seed, capsys):
-    @given(st.data())
-    @settings(PROFILE)
-    def example(data):
-        what, mutated = data.draw(mutation(seed, glued=True))
-        check_example(capsys, what, mutated, HETUS)  # the codes inside GLUED
+    @given(mutation(seed, "glued"))
+    @settings(PROFILE, max_examples=3, phases=[Phase.generate])  # expected to fail: no time spent shrinking
+    def example(mutated):
+        check_example(capsys, mutated.what, mutated.data, HETUS)  # the codes inside GLUED
+
+    example()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="#15/#16.4 (writers, validation-core): `report` copies the input sheets with "
+                                        "openpyxl, which cannot save a whole number beyond float range (a 400-digit "
+                                        "Arvo); validate, attainment and export hold")
+def test_fuzz_numbers_beyond_float_range(seed, capsys):
+    @given(mutation(seed, "beyond float"))
+    @settings(PROFILE, max_examples=3, phases=[Phase.generate])
+    def example(mutated):
+        check_example(capsys, mutated.what, mutated.data, HETUS)
 
     example()
 

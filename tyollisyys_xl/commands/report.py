@@ -16,8 +16,8 @@ import warnings
 from pathlib import Path
 
 from tyollisyys_xl.io.errors import WorkbookReadError
-from tyollisyys_xl.io.snapshot import REPAIR
 from tyollisyys_xl.io.generated import GeneratedSheetConflict
+from tyollisyys_xl.io.snapshot import REPAIR
 
 
 class ReportError(Exception):

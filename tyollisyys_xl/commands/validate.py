@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -98,8 +99,8 @@ def render(output_format: str, findings: Sequence[Finding], workbook: Path) -> s
     """The findings in one format. Every text first shows its control characters as visible symbols (a cell's
     NUL as ␀): XML 1.0 cannot hold them, and a terminal or an annotation must not act on them."""
     shown = [
-        Finding(f.severity, visible(f.sheet), f.cell and visible(f.cell), f.column and visible(f.column),
-                visible(f.rule), visible(f.message))
+        replace(f, sheet=visible(f.sheet), cell=f.cell and visible(f.cell), column=f.column and visible(f.column),
+                rule=visible(f.rule), message=visible(f.message))
         for f in findings
     ]
     return FORMATTERS[output_format](shown, Path(visible(str(workbook))))
