@@ -33,7 +33,8 @@ from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
-from tyollisyys_xl.io.errors import os_reason
+from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
+from tyollisyys_xl.io.snapshot import Snapshot
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root
 from tyollisyys_xl.schemas import Column, SourceError, TableSchema, load_table_schemas
@@ -804,7 +805,9 @@ def check_master(path: Path | str | None = None, sources: Path | Sources | None 
         build_fresh(fresh, loaded)
         expected = _zip_parts(fresh.read_bytes())
     try:
-        actual = _zip_parts(path.read_bytes())
+        actual = _zip_parts(Snapshot.take(path).data)  # refused first if it is no workbook or a zip bomb
+    except WorkbookReadError as exc:
+        raise BuildError(f"{exc} Rakenna se uudelleen komennolla: tyollisyys-xl build") from exc
     except zipfile.BadZipFile as exc:
         raise BuildError(f"Työkirja {path} ei ole kelvollinen xlsm-tiedosto (zip-paketti on vioittunut). "
                          "Rakenna se uudelleen komennolla: tyollisyys-xl build") from exc
