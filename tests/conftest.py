@@ -4,6 +4,8 @@
 - empty_master_path: the same kind of build in a directory of its own, for tests that want a
   master nobody else's fixture shares (e.g. to copy and modify it).
 - demo_path: the demo workbook at scale 1, seed 1 (fictional entries in every input table).
+- master_sheets: the master's sheet values as the reader gives them ({sheet: rows}); copy before changing.
+- faulty_workbook: the demo with one fault per rule injected (tests/faults.py): (path, expected, notes).
 
 Treat these files as read-only: copy one into tmp_path before changing it.
 """
@@ -37,3 +39,19 @@ def empty_master_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory, master_path) -> Path:
     return make_demo(master_path, tmp_path_factory.mktemp("demo") / "demo.xlsm", scale=1, seed=1)
+
+
+@pytest.fixture(scope="session")
+def faulty_workbook(tmp_path_factory, demo_path) -> tuple[Path, set, dict]:
+    from faults import inject_faults
+
+    path = tmp_path_factory.mktemp("faulty") / "viallinen.xlsm"
+    expected, notes = inject_faults(demo_path, path)
+    return path, expected, notes
+
+
+@pytest.fixture(scope="session")
+def master_sheets(master_path) -> dict[str, list[list]]:
+    from tyollisyys_xl.io.calamine_source import CalamineSource
+
+    return CalamineSource(master_path).read_all()[0]

@@ -13,7 +13,7 @@ from zip_tools import replace_bytes
 
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.findings import ERROR, WARNING
-from tyollisyys_xl.core.safe_text import CONTROL_CHARACTER_RULE
+from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.io.errors import WorkbookReadError
 from tyollisyys_xl.pipeline import load
 
@@ -238,12 +238,12 @@ def test_a_bad_character_is_the_same_finding_in_validate_and_report(marked, tmp_
     path = tmp_path / "merkki.xlsm"
     path.write_bytes(replace_bytes(marked, MARKER.encode(), b"MERKKI" + FORMS[form](character) + b"TASSA"))
     assert main(["validate", str(path), "--format", "json"]) == 1
-    findings = [f for f in json.loads(capsys.readouterr().out) if f["rule"] == CONTROL_CHARACTER_RULE]
+    findings = [f for f in json.loads(capsys.readouterr().out) if f["rule"] == Rule.OHJAUSMERKKI.code]
     assert [(f["address"], f["severity"]) for f in findings] == [("Toteumat!G5", ERROR)]
     assert code in findings[0]["message"] and "MERKKI" not in findings[0]["message"]
 
     out = tmp_path / "raportti.xlsx"
     assert main(["report", str(path), "--out", str(out)]) == 0
     rows = openpyxl.load_workbook(out, read_only=True)["Tarkistus"].iter_rows(values_only=True)
-    listed = [row for row in rows if row[4] == CONTROL_CHARACTER_RULE]
+    listed = [row for row in rows if row[4] == Rule.OHJAUSMERKKI.code]
     assert len(listed) == 1 and listed[0][1] == "Toteumat" and "G5" in str(listed[0][2]) and code in listed[0][5]

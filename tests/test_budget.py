@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from table_factory import day, make_tables
 
-from tyollisyys_xl.core.budget import ALERT_KINDS, alerts_as_findings, commitment_shares, compute_budget, totals
+from tyollisyys_xl.core.budget import ALERT_RULES, alerts_as_findings, commitment_shares, compute_budget, totals
 from tyollisyys_xl.core.money import apportion, cents_series, cents_to_decimal, format_eur, to_cents
 from tyollisyys_xl.core.reports.layout import TOTAL_FILL
 from tyollisyys_xl.core.reports.budget_tabs import (
@@ -22,6 +22,7 @@ from tyollisyys_xl.core.reports.budget_tabs import (
     TOTAL_LABEL,
     budget_sheets,
 )
+from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.programme import AREA_TOTAL
 
 PAY = "Palkkatuki"
@@ -400,14 +401,14 @@ def test_alert_tab_lists_every_alert_with_a_link_to_its_cell():
         payments=[payment("31.12.2025", "N1", 20001), payment("1.3.2026", "X", 1)],
     )
     result = compute_budget(tables)
-    assert set(result.alerts["rule"]) == set(ALERT_KINDS) - {"SIDONNAT_YLI_BUDJETIN", "JAKSO_PAATTYY_ENNEN"}
+    assert set(result.alerts["rule"]) == {r.code for r in ALERT_RULES} - {"SIDONNAT_YLI_BUDJETIN", "JAKSO_PAATTYY_ENNEN"}
     sheet = next(s for s in budget_sheets(result, tables) if s.name == ALERTS_SHEET)
     rows = sheet_rows(sheet, "Hälytys")
     assert len(rows) == len(result.alerts)
     assert [h.target for h in sheet.hyperlinks] == [r[-1] for r in rows]
     assert all(target.split("!")[0] in {"Sidonnat", "Maksatukset", "Tukibudjetti"} for target in (r[-1] for r in rows))
     findings = alerts_as_findings(result.alerts)
-    assert [f.severity for f in findings] == [ALERT_KINDS[rule].severity for rule in result.alerts["rule"]]
+    assert [f.severity for f in findings] == [Rule[code].severity for code in result.alerts["rule"]]
     assert {f.severity for f in findings} == {"varoitus", "virhe"} and findings[0].column == "Kunta"
     assert [f.cell for f in findings] == result.alerts["cell"].tolist()
 

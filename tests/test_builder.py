@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -96,8 +97,10 @@ def test_every_column_has_help_and_the_right_check(book, name):
         assert (dv.type == "list") == bool(dropdown), column.key
         if column.cell_type in {"number", "euro"}:
             assert dv.type == "decimal"
-        if column.cell_type == "date":
-            assert dv.type == "date"
+        if column.cell_type == "date":  # the schema's plausible range, as validation checks it (PAIVAMAARA_ALUE)
+            prop = schema.json["properties"][column.key]
+            serials = [str((dt.date.fromisoformat(prop[k]) - dt.date(1899, 12, 30)).days) for k in ("formatMinimum", "formatMaximum")]
+            assert (dv.type, dv.operator, [dv.formula1, dv.formula2]) == ("date", None, serials)  # None: between, the default
 
 
 def _list_values(book, name: str) -> list:

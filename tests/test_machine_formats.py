@@ -21,7 +21,8 @@ from table_factory import make_tables
 from tyollisyys_xl.commands import attainment as attainment_command
 from tyollisyys_xl.commands.validate import FORMATS, render
 from tyollisyys_xl.core.attainment import compute_attainment
-from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
+from tyollisyys_xl.core.findings import ERROR, Finding
+from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.safe_text import INVALID_XML, is_formula_like, neutralise_formula, visible
 from tyollisyys_xl.programme import AREA_TOTAL, programme
 
@@ -34,10 +35,15 @@ TEXT = st.lists(st.one_of(st.text(ANY_CHARACTER, max_size=6), TROUBLE), max_size
 # What a cell can hold: any Unicode scalar value (a workbook is UTF-8 XML: no lone surrogates)
 CELL_TEXT = TEXT.map(lambda text: re.sub("[\ud800-\udfff]", "", text))
 
-findings = st.lists(
-    st.builds(Finding, st.sampled_from([ERROR, WARNING]), TEXT, st.none() | TEXT, st.none() | TEXT, TEXT, TEXT),
-    max_size=6,
-)
+@st.composite
+def a_finding(draw) -> Finding:
+    """Any registered rule at one of its severities; any text everywhere else (a finding quotes cells)."""
+    rule = draw(st.sampled_from(list(Rule)))
+    severity = draw(st.sampled_from(rule.severities))
+    return Finding.of(rule, draw(TEXT), draw(st.none() | TEXT), draw(st.none() | TEXT), draw(TEXT), severity)
+
+
+findings = st.lists(a_finding(), max_size=6)
 workbook_names = TEXT.map(lambda name: Path("/kansio") / f"{name.replace('/', '_') or 'x'}.xlsm")
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -360,6 +360,22 @@ def test_any_bytes_round_trip_up_to_raw_chunk_padding(data: bytes) -> None:
     assert not any(restored[len(data) :])
 
 
+@settings(deadline=None, max_examples=40)
+@given(st.one_of(st.integers(0, 3 * 4096 + 2), st.sampled_from([4095, 4096, 4097, 4000, 8191, 8192, 8193])), st.integers(0, 2**32))
+def test_random_bytes_of_any_length_round_trip(length: int, seed: int) -> None:
+    """Random bytes hardly compress: a chunk of them is stored raw, always 4096 bytes, the last one padded with
+    zeros. The container must decompress to the bytes (and any padding), at and around the chunk size."""
+    data = random.Random(seed).randbytes(length)
+    restored = decompress(compress(data))
+    assert restored[:length] == data
+    assert restored[length:] in (b"", bytes(-length % 4096))
+
+
+def test_4000_random_bytes_round_trip() -> None:
+    data = random.Random(4000).randbytes(4000)
+    assert decompress(compress(data)) == data + bytes(96)
+
+
 def test_repetitive_input_is_stored_as_copy_tokens() -> None:
     source = ("    Range(\"A1\").Value = Range(\"B1\").Value\r\n" * 400).encode("cp1252")
     compressed = compress(source)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -96,6 +97,7 @@ def _parse_table_schema(name: str, path: Path, raw: dict, check_metaschema: bool
                 raise SourceError(path, f"properties/{key}/{field}", "kenttä puuttuu")
         if prop["x-type"] not in CELL_TYPES:
             raise SourceError(path, f"properties/{key}/x-type", f"tuntematon tyyppi {prop['x-type']!r}")
+        _check_date_range(path, key, prop)
         types = prop.get("type", [])
         columns.append(
             Column(
@@ -123,6 +125,20 @@ def _parse_table_schema(name: str, path: Path, raw: dict, check_metaschema: bool
         unique_keys=tuple(tuple(k) for k in raw.get("x-unique", [])),
         json=raw,
     )
+
+
+def _check_date_range(path: Path, key: str, prop: dict) -> None:
+    """A date column names its plausible range (formatMinimum, formatMaximum: ISO dates), so that a mistyped
+    year is reported; any number would otherwise pass as some day of 1900 to 9999 (an Excel serial)."""
+    if prop["x-type"] != "date":
+        return
+    for field in ("formatMinimum", "formatMaximum"):
+        try:
+            dt.date.fromisoformat(prop[field])
+        except KeyError:
+            raise SourceError(path, f"properties/{key}/{field}", "päivämääräsarakkeelta puuttuu sallittu väli") from None
+        except (TypeError, ValueError):
+            raise SourceError(path, f"properties/{key}/{field}", f"{prop[field]!r} ei ole päivämäärä muodossa vvvv-kk-pp") from None
 
 
 def load_table_schemas(directory: Path | None = None, *, check_metaschema: bool = True) -> dict[str, TableSchema]:

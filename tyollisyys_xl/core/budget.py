@@ -27,9 +27,9 @@ Rules (also in docs/budget.md):
   rate = paid / budget; without a budget the budget and both rates stay missing, never zero.
 - Subsidy caps (per month, months, total) come from the editable Tukilajit table, never from code.
 
-This module is the one owner of the money rules: the alert list (ALERT_KINDS, docs/budget.md) is what
+This module is the one owner of the money rules: the alert list (ALERT_RULES, docs/budget.md) is what
 the Budjettihälytykset tab shows and, through budget_alerts and alerts_as_findings, what validation
-reports, with the same rule codes and the severity ALERT_KINDS gives each kind.
+reports, with the same rule codes and the severity and label the rule registry (core.rules) gives each.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.cells import column_letter
-from tyollisyys_xl.core.findings import ERROR, WARNING, Finding, Severity
+from tyollisyys_xl.core.findings import Finding
+from tyollisyys_xl.core.rules import Rule, Severity
 from tyollisyys_xl.core.money import apportion, cents_series, format_eur, to_cents
 from tyollisyys_xl.core.months import MONTHS, YEAR
 from tyollisyys_xl.core.parsing import fi_value
@@ -56,30 +57,25 @@ SUMMED_COLUMNS = ["budget_cents", "committed_cents", "paid_cents", "open_cents"]
 PAYMENT_GRACE_DAYS = 183  # payments are made in arrears: up to six months after the period ends
 
 
-class AlertKind(NamedTuple):
-    label: str  # short Finnish label for the alert list
-    severity: Severity  # as a validation finding: an error leaves the row out of the clean tables
-
-
-# Alert rule codes (stable: validation reports the same codes), in the order alerts are listed.
-ALERT_KINDS = {
-    "SIDONNAT_YLI_BUDJETIN": AlertKind("Sidonnat ylittävät budjetin", WARNING),
-    "EI_BUDJETTIA": AlertKind("Sidontoja ilman budjettia", WARNING),
-    "ENIMMAISTUKI": AlertKind("Sidonta ylittää tuen enimmäismäärän", WARNING),
-    "YLI_KK_ENIMMAISMAARAN": AlertKind("Sidonta ylittää kuukausittaisen enimmäismäärän", WARNING),
-    "ENIMMAISKESTO": AlertKind("Tukijakso ylittää enimmäiskeston", WARNING),
-    "JAKSO_PAATTYY_ENNEN": AlertKind("Tukijakso päättyy ennen alkuaan", ERROR),
-    "MAKSU_YLITTAA": AlertKind("Maksut ylittävät sidonnan", ERROR),
-    "MAKSU_JAKSON_ULKOPUOLELLA": AlertKind("Maksu tukijakson ulkopuolella", ERROR),
-    "MAKSU_ILMAN_SIDONTAA": AlertKind("Maksulle ei löydy sidontaa", WARNING),
-}
+# The money rules (registered in core.rules, with their severity and label), in the order alerts are listed.
+ALERT_RULES = (
+    Rule.SIDONNAT_YLI_BUDJETIN,
+    Rule.EI_BUDJETTIA,
+    Rule.ENIMMAISTUKI,
+    Rule.YLI_KK_ENIMMAISMAARAN,
+    Rule.ENIMMAISKESTO,
+    Rule.JAKSO_PAATTYY_ENNEN,
+    Rule.MAKSU_YLITTAA,
+    Rule.MAKSU_JAKSON_ULKOPUOLELLA,
+    Rule.MAKSU_ILMAN_SIDONTAA,
+)
 
 
 class Alert(NamedTuple):
     """One alert: its rule, the input cell it points to (table and schema key, sheet, row, cell), what it concerns."""
 
     rule: str
-    kind: str
+    kind: str  # the rule's Finnish title
     severity: Severity
     table: str
     sheet: str
@@ -131,7 +127,7 @@ def _texts(column: pd.Series) -> list[str | None]:
     return [None if pd.isna(v) else str(v) for v in column]
 
 
-def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Callable[[Any], str]) -> list[Alert]:
+def _alerts(rule: Rule, table: str, key: str, frame: pd.DataFrame, message: Callable[[Any], str]) -> list[Alert]:
     """Alert records for the input rows in frame (ROW plus whichever of the key columns apply).
 
     Finding the rows is vectorised; only the few rows found are worded, one message(row) each, and
@@ -139,13 +135,12 @@ def _alerts(rule: str, table: str, key: str, frame: pd.DataFrame, message: Calla
     """
     if frame.empty:
         return []
-    kind = ALERT_KINDS[rule]
     sheet, letter = table_schemas()[table].sheet, _column_letters(table)[key]
     rows = frame[ROW].astype("int64").tolist()
     named = [_texts(frame[c]) if c in frame else [None] * len(frame) for c in ("municipality", "subsidy_type", "commitment_id")]
     messages = [message(r) for r in frame.itertuples(index=False)]
     return [
-        Alert(rule, kind.label, kind.severity, table, sheet, key, row, f"{letter}{row}", municipality, subsidy_type, commitment_id, text)
+        Alert(rule.code, rule.title, rule.severity, table, sheet, key, row, f"{letter}{row}", municipality, subsidy_type, commitment_id, text)
         for row, municipality, subsidy_type, commitment_id, text in zip(rows, *named, messages)
     ]
 
@@ -159,7 +154,7 @@ def _located(alerts: list[Alert], column_letters: Mapping[str, Mapping[str, str]
 
 
 def alerts_as_findings(alerts: pd.DataFrame) -> list[Finding]:
-    """The alert list as validation findings, each with its kind's severity (ALERT_KINDS), at its input cell."""
+    """The alert list as validation findings, each with its rule's severity, at its input cell."""
     headers = {name: {c.key: c.header for c in schema.columns} for name, schema in table_schemas().items()}
     return [
         Finding(a.severity, a.sheet, a.cell, headers[a.table][a.key], a.rule, a.message)
@@ -234,17 +229,17 @@ def _commitment_rule_alerts(shares: pd.DataFrame, subsidy_types: pd.DataFrame) -
     over_month = frame[(frame["amount_cents"] > frame["months_cap"]).fillna(False) & ~ends_first]
     over_months = frame[(frame["period_months"] > frame["max_months"]).fillna(False)]
     return [
-        *_alerts("JAKSO_PAATTYY_ENNEN", "sidonnat", "period_end", backwards, lambda r: (
+        *_alerts(Rule.JAKSO_PAATTYY_ENNEN, "sidonnat", "period_end", backwards, lambda r: (
             f"Sidonnan {r.commitment_id} tukijakso päättyy ({fi_value(r.period_end)}) ennen kuin se alkaa "
             f"({fi_value(r.period_start)}); sidonnalle ei lasketa osuutta vuodelle {YEAR}.")),
-        *_alerts("ENIMMAISTUKI", "sidonnat", "amount_eur", over_total, lambda r: (
+        *_alerts(Rule.ENIMMAISTUKI, "sidonnat", "amount_eur", over_total, lambda r: (
             f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
             f"enimmäismäärän {format_eur(r.total_cap)} (Tukilajit).")),
-        *_alerts("YLI_KK_ENIMMAISMAARAN", "sidonnat", "amount_eur", over_month, lambda r: (
+        *_alerts(Rule.YLI_KK_ENIMMAISMAARAN, "sidonnat", "amount_eur", over_month, lambda r: (
             f"Sidonta {r.commitment_id} ({r.subsidy_type}): {format_eur(r.amount_cents)} ylittää tuen "
             f"enimmäismäärän {format_eur(r.month_cap)}/kk × {r.period_months} kk = {format_eur(r.months_cap)} "
             "(Tukilajit).")),
-        *_alerts("ENIMMAISKESTO", "sidonnat", "period_end", over_months, lambda r: (
+        *_alerts(Rule.ENIMMAISKESTO, "sidonnat", "period_end", over_months, lambda r: (
             f"Sidonnan {r.commitment_id} ({r.subsidy_type}) tukijakso {r.period_months} kk ylittää "
             f"enimmäiskeston {r.max_months:g} kk (Tukilajit).")),
     ]
@@ -297,14 +292,14 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
     latest = frame["end_day"] + np.timedelta64(PAYMENT_GRACE_DAYS, "D")
     outside = frame[(frame["paid_day"] < frame["start_day"]) | (frame["paid_day"] > latest)]
     return [
-        *_alerts("MAKSU_ILMAN_SIDONTAA", "maksatukset", "commitment_id", orphans, lambda r: (
+        *_alerts(Rule.MAKSU_ILMAN_SIDONTAA, "maksatukset", "commitment_id", orphans, lambda r: (
             f"Sidontaa {r.commitment_id} ei ole Sidonnat-taulukossa tai sen rivillä on virhe; "
             "maksua ei lasketa budjettiseurantaan.")),
-        *_alerts("MAKSU_JAKSON_ULKOPUOLELLA", "maksatukset", "payment_date", outside, lambda r: (
+        *_alerts(Rule.MAKSU_JAKSON_ULKOPUOLELLA, "maksatukset", "payment_date", outside, lambda r: (
             f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
             f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
             f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
-        *_alerts("MAKSU_YLITTAA", "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
+        *_alerts(Rule.MAKSU_YLITTAA, "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
             f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
             f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
             f"{format_eur(r.fitted_before_cents + r.paid_cents - r.amount_cents)}); sidonnan maksut yhteensä "
@@ -325,24 +320,24 @@ def _budget_alerts(summary: pd.DataFrame, budget: pd.DataFrame, per_commitment: 
     over = _first_rows(budget, over) if len(over) else over  # usually none: skip the sort and merge
     missing = _first_rows(per_commitment, missing) if len(missing) else missing
     return [
-        *_alerts("SIDONNAT_YLI_BUDJETIN", "tukibudjetti", "budget_eur", over, lambda r: (
+        *_alerts(Rule.SIDONNAT_YLI_BUDJETIN, "tukibudjetti", "budget_eur", over, lambda r: (
             f"{r.municipality}, {r.subsidy_type}: sidottu vuodelle {YEAR} {format_eur(r.committed_cents)} "
             f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
             f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
-        *_alerts("EI_BUDJETTIA", "sidonnat", "municipality", missing, lambda r: (
+        *_alerts(Rule.EI_BUDJETTIA, "sidonnat", "municipality", missing, lambda r: (
             f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
             "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
     ]
 
 
 def _alert_list(ledger: _Ledger, summary: pd.DataFrame, tables: Tables) -> pd.DataFrame:
-    """Every alert (ALERT_COLUMNS), listed in ALERT_KINDS order, then by sheet and row."""
+    """Every alert (ALERT_COLUMNS), listed in ALERT_RULES order, then by sheet and row."""
     alerts = _located([
         *_budget_alerts(summary, ledger.budget, ledger.per_commitment),
         *_commitment_rule_alerts(ledger.per_commitment, tables.subsidy_types),
         *_payment_alerts(ledger.payments, ledger.per_commitment),
     ], tables.column_letters)
-    order = {rule: i for i, rule in enumerate(ALERT_KINDS)}
+    order = {rule.code: i for i, rule in enumerate(ALERT_RULES)}
     alerts.sort(key=lambda a: (order[a.rule], a.sheet, a.row))
     return pd.DataFrame(alerts, columns=ALERT_COLUMNS)
 

@@ -10,7 +10,8 @@ What counts as ambiguous (and is reported, not guessed):
   has no comma and the dot could not be a thousands separator: "3.82" and "0.468" are fine, "1.468" could
   be 1,468 or 1468 and is rejected, as is any text with both a dot and a comma ("1.468,50").
 - Dates: d.m.yyyy ("1.3.2026") and yyyy-mm-dd; "1/3/2026" (day or month first?) and two-digit years are
-  rejected. Numbers in a date cell are Excel serial dates (1900 date system) from 1990 to 2099.
+  rejected. Numbers in a date cell are Excel serial dates (1900 date system), serial 60 (29.2.1900, a day
+  that never was) refused; each date column's plausible range is its schema's, checked by validation.
 - Months: m/yyyy, mm/yyyy, m.yyyy, yyyy-mm, "maaliskuu 2026", a date (its month), an Excel serial date, or
   a bare month number 1..12 (of the programme year).
 """
@@ -32,8 +33,10 @@ class ParseError(ValueError):
 
 # --- quoting user text safely -------------------------------------------------------------------
 
-_HETU = re.compile(r"(?<![0-9A-Za-z])(\d{6})([-+ABCDEFUVWXY])(\d{3})([0-9A-Za-z])(?![0-9A-Za-z])", re.IGNORECASE)
-_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"
+# A HETU is found wherever it stands, glued to letters or digits too ("Joutsa131052-308T"): what tells a
+# code from other text is its valid date, individual number and check character, not the text around it.
+_HETU = re.compile(r"([0-9]{6})([-+A-FU-Y])([0-9]{3})([0-9A-Y])", re.IGNORECASE)
+_HETU_CHECK = "0123456789ABCDEFHJKLMNPRSTUVWXY"  # indexed by the nine digits modulo 31 (DVV)
 _CENTURY = {"+": 1800, "-": 1900, "Y": 1900, "X": 1900, "W": 1900, "V": 1900, "U": 1900}
 _CENTURY.update({sign: 2000 for sign in "ABCDEF"})
 HETU_MASK = "[henkilötunnus]"
@@ -52,21 +55,35 @@ def _is_valid_hetu(match: re.Match) -> bool:
 
 
 def hetu_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every valid Finnish personal identity code in the text (old and 2023 century signs)."""
-    return [m.span() for m in _HETU.finditer(text) if _is_valid_hetu(m)]
+    """(start, end) of every valid Finnish personal identity code in the text (old and 2023 century signs).
+
+    A candidate that is not valid may hide a valid one starting inside it ("1131052-308T"), so the search
+    goes on from the candidate's second character, not from its end.
+    """
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while match := _HETU.search(text, position):
+        if _is_valid_hetu(match):
+            spans.append(match.span())
+            position = match.end()
+        else:
+            position = match.start() + 1
+    return spans
 
 
 def contains_hetu(text: str) -> bool:
-    return any(_is_valid_hetu(m) for m in _HETU.finditer(text))
+    return bool(hetu_spans(text))
 
 
 def mask_hetu(text: str) -> str:
-    return _HETU.sub(lambda m: HETU_MASK if _is_valid_hetu(m) else m.group(0), text)
-
-
-def hetu_check_character(birth_ddmmyy: str, individual: str) -> str:
-    """The check character of a HETU: what makes a code valid (used by tests to make real-looking codes)."""
-    return _HETU_CHECK[int(birth_ddmmyy + individual) % 31]
+    spans = hetu_spans(text)
+    if not spans:
+        return text
+    parts, end = [], 0
+    for start, stop in spans:
+        parts += [text[end:start], HETU_MASK]
+        end = stop
+    return "".join(parts) + text[end:]
 
 
 def quote(value: object, limit: int = 40) -> str:
@@ -77,10 +94,17 @@ def quote(value: object, limit: int = 40) -> str:
     return f"”{text}”"
 
 
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_HUGE = 1e15  # from here on a float no longer holds every whole number: shown as a power of ten
+
+
 def fi_number(value: float | int | Decimal) -> str:
-    """A number the Finnish way: space between thousands, decimal comma, no trailing zeros."""
+    """A number the Finnish way: space between thousands, decimal comma, no trailing zeros; 1e308 as 1 × 10³⁰⁸."""
     if not isinstance(value, Decimal) and not math.isfinite(value):
         return "ei luku"
+    if abs(value) >= _HUGE:
+        mantissa, exponent = f"{float(value):.3e}".split("e")
+        return f"{mantissa.rstrip('0').rstrip('.').replace('.', ',')} × 10{str(int(exponent)).translate(_SUPERSCRIPTS)}"
     if isinstance(value, Decimal):
         text = f"{value:,.2f}"
     else:
@@ -145,6 +169,8 @@ def _number_from_text(text: str, original: object) -> float:
         raise ParseError(f"{quote(original)} on epäselvä luku (tuhaterotin vai desimaalipiste?): kirjoita esim. 1468 tai 1,468.")
     digits = re.sub(_GROUP_SPACES, "", integer) + (f".{frac}" if frac else "")
     number = float(digits)
+    if not math.isfinite(number):  # hundreds of digits: beyond what any number cell can hold
+        raise ParseError(f"{quote(original)} on liian suuri luku.")
     return -number if match.group("sign") in ("-", "\u2212") else number
 
 
@@ -189,9 +215,11 @@ def parse_euro(value: object) -> Decimal:
 
 # --- dates and months ---------------------------------------------------------------------------
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_FIRST_SERIAL = (dt.date(1990, 1, 1) - _EXCEL_EPOCH).days
-_LAST_SERIAL = (dt.date(2099, 12, 31) - _EXCEL_EPOCH).days
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # for serials from 61 (1.3.1900) on
+_EXCEL_EPOCH_BEFORE_LEAP_BUG = dt.date(1899, 12, 31)  # for serials 1 (1.1.1900) to 59 (28.2.1900)
+_LEAP_BUG_SERIAL = 60  # Excel's 29.2.1900, a day that never was (Lotus 1-2-3 took 1900 for a leap year)
+_LAST_EXCEL_SERIAL = (dt.date(9999, 12, 31) - _EXCEL_EPOCH).days
+_FIRST_SERIAL = (dt.date(1990, 1, 1) - _EXCEL_EPOCH).days  # a number in a month column from here on is a date
 _FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2,4})\.?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _SLASH_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
@@ -201,10 +229,17 @@ _MONTH_NAME = re.compile(rf"^({'|'.join(MONTH_ABBREVIATIONS)})(?:kuu(?:ta|n|ssa|
 
 
 def excel_serial_to_date(serial: float) -> dt.date:
-    """An Excel serial date (1900 date system) from 1990 to 2099; the time of day is dropped."""
-    if not _FIRST_SERIAL <= serial <= _LAST_SERIAL + 0.99999:
+    """An Excel serial date (1900 date system, 1 = 1.1.1900); the time of day is dropped.
+
+    Serial 60 is Excel's 29.2.1900, which never existed, and is refused rather than read as its
+    neighbour; whether a date is plausible for its column is the schema's range, checked by validation.
+    """
+    day = int(serial)
+    if day == _LEAP_BUG_SERIAL:
+        raise ParseError("Luku 60 on Excelissä päivämäärä 29.2.1900, jota ei ole olemassa (vuosi 1900 ei ollut karkausvuosi).")
+    if not 1 <= day <= _LAST_EXCEL_SERIAL:
         raise ParseError(f"Luku {fi_number(serial)} ei ole päivämäärä.")
-    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    return (_EXCEL_EPOCH_BEFORE_LEAP_BUG if day < _LEAP_BUG_SERIAL else _EXCEL_EPOCH) + dt.timedelta(days=day)
 
 
 def _make_date(year: int, month: int, day: int, original: object) -> dt.date:
@@ -257,7 +292,7 @@ def parse_month(value: object, default_year: int = YEAR) -> tuple[int, int]:
         raise ParseError(f"Luku {fi_number(value)} ei ole kuukausi (kirjoita esim. 3/{default_year}).")
     text = str(value).strip()
     lowered = text.casefold()
-    if text.isdigit() and 1 <= int(text) <= 12:
+    if text.isdecimal() and 1 <= int(text) <= 12:  # isdigit() would take "²", which int() refuses
         return default_year, int(text)
     for pattern, order in ((_MONTH_YEAR, (1, 0)), (_YEAR_MONTH, (0, 1))):
         if match := pattern.match(lowered):

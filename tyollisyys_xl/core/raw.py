@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.cells import cell, column_letter
-from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
+from tyollisyys_xl.core.findings import WARNING, Finding
 from tyollisyys_xl.core.parsing import quote
+from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.tables import ROW, RawTable
 from tyollisyys_xl.schemas import TableSchema
 
@@ -92,7 +93,7 @@ def _shape_findings(
     for key, col in renamed.items():
         column = schema.column(key)
         findings.append(
-            Finding(ERROR, sheet, cell_address(header_row, col), column.header, "SARAKE_NIMETTY",
+            Finding.of(Rule.SARAKE_NIMETTY, sheet, cell_address(header_row, col), column.header,
                     f"Sarakkeen otsikko on {quote(header_cells[col])}, odotettiin ”{column.header}”. "
                     "Sarake luettiin, mutta palauta alkuperäinen otsikko (kaavat ja raportit käyttävät sitä).")
         )
@@ -102,16 +103,16 @@ def _shape_findings(
             continue
         where = cell_address(header_row, (found_cols[-1] + 1) if found_cols else 0)
         if column.required:
-            findings.append(Finding(ERROR, sheet, where, column.header, "SARAKE_PUUTTUU",
-                                    f"Pakollinen sarake ”{column.header}” puuttuu, joten taulukon rivejä ei voi käyttää."))
+            findings.append(Finding.of(Rule.SARAKE_PUUTTUU, sheet, where, column.header,
+                                       f"Pakollinen sarake ”{column.header}” puuttuu, joten taulukon rivejä ei voi käyttää."))
         else:
-            findings.append(Finding(WARNING, sheet, where, column.header, "SARAKE_PUUTTUU",
-                                    f"Sarake ”{column.header}” puuttuu; sen tiedot jäävät tyhjiksi."))
+            findings.append(Finding.of(Rule.SARAKE_PUUTTUU, sheet, where, column.header,
+                                       f"Sarake ”{column.header}” puuttuu; sen tiedot jäävät tyhjiksi.", WARNING))
     for col, header in extras.items():
         if col in renamed.values():
             continue
-        findings.append(Finding(WARNING, sheet, cell_address(header_row, col), None, "SARAKE_YLIMAARAINEN",
-                                f"Ylimääräinen sarake {quote(header)}: työkalu ei lue sitä."))
+        findings.append(Finding.of(Rule.SARAKE_YLIMAARAINEN, sheet, cell_address(header_row, col), None,
+                                   f"Ylimääräinen sarake {quote(header)}: työkalu ei lue sitä."))
     return findings
 
 
@@ -123,14 +124,14 @@ def raw_table(schema: TableSchema, values: list[list[Any]] | None) -> RawTable:
     """Read one input sheet's values (from A1) into a RawTable; shape problems become findings, never exceptions."""
     sheet = schema.sheet
     if values is None:
-        finding = Finding(ERROR, sheet, None, None, "VALILEHTI_PUUTTUU", f"Välilehti ”{sheet}” puuttuu työkirjasta.")
+        finding = Finding.of(Rule.VALILEHTI_PUUTTUU, sheet, None, None, f"Välilehti ”{sheet}” puuttuu työkirjasta.")
         return RawTable(schema, _empty_frame(schema), {}, problems=[finding])
     wanted = {_normalize_header(c.header): c.key for c in schema.columns}
     header_index = _find_header_row(values, set(wanted))
     if header_index is None:
         empty = all(is_blank(v) for row in values for v in row)
         what = "Välilehti on tyhjä" if empty else "Välilehdeltä ei löydy otsikkoriviä"
-        finding = Finding(ERROR, sheet, "A1", None, "OTSIKKORIVI", f"{what} (odotettiin sarakkeita {', '.join(schema.headers)}).")
+        finding = Finding.of(Rule.OTSIKKORIVI, sheet, "A1", None, f"{what} (odotettiin sarakkeita {', '.join(schema.headers)}).")
         return RawTable(schema, _empty_frame(schema), {}, problems=[finding])
 
     header_cells = values[header_index]

@@ -33,6 +33,7 @@ from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
+from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
 from tyollisyys_xl.io.snapshot import Snapshot
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
@@ -335,6 +336,12 @@ def _lower_bound(column: Column, schema: TableSchema) -> tuple[str, float] | Non
     return None
 
 
+def _date_range(column: Column, schema: TableSchema) -> tuple[dt.date, dt.date]:
+    """A date column's plausible range, from its schema: Excel refuses what validation would report."""
+    prop = schema.json["properties"][column.key]
+    return dt.date.fromisoformat(prop["formatMinimum"]), dt.date.fromisoformat(prop["formatMaximum"])
+
+
 def _validation(column: Column, schema: TableSchema, list_name: str | None) -> dict:
     """Excel data validation for a column: a dropdown, a number or date check, and always the column's help."""
     options: dict[str, Any] = {
@@ -346,13 +353,14 @@ def _validation(column: Column, schema: TableSchema, list_name: str | None) -> d
     if list_name:
         return {**options, "validate": "list", "source": f"={list_name}", "error_message": "Valitse arvo luettelosta."}
     if column.cell_type == "date":
+        first, last = _date_range(column, schema)
         return {
             **options,
             "validate": "date",
             "criteria": "between",
-            "minimum": dt.date(2000, 1, 1),
-            "maximum": dt.date(2099, 12, 31),
-            "error_message": "Anna päivämäärä muodossa p.k.vvvv, esim. 15.3.2026.",
+            "minimum": first,
+            "maximum": last,
+            "error_message": f"Anna päivämäärä väliltä {fi_value(first)}–{fi_value(last)} muodossa p.k.vvvv, esim. 15.3.2026.",
         }
     if column.cell_type in {"number", "euro"}:
         bound = _lower_bound(column, schema)

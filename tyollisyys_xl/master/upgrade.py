@@ -22,7 +22,8 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from tyollisyys_xl.core.parsing import quote
-from tyollisyys_xl.core.safe_text import invalid_character_cells
+from tyollisyys_xl.core.rules import Rule
+from tyollisyys_xl.core.validation.sheets import scan_texts
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import GENERATED_NAME, HIGHLIGHT_SHEET, read_highlight_state
 from tyollisyys_xl.master.builder import (
@@ -139,10 +140,10 @@ def xlwings_settings(book: CalamineSource) -> dict[str, CellValue]:
 
 
 def _character_problems(book: CalamineSource) -> list[str]:
-    sheets = {name: sheet_values(book, name) for name in book.sheet_names()}
-    return [f"{sheet}!{get_column_letter(col + 1)}{row}: solussa on ohjausmerkki (U+{ord(character):04X}), jota "
-            "Excel-tiedostoon ei voi tallentaa; poista se (tyollisyys-xl validate näyttää kaikki)"
-            for sheet, row, col, character in invalid_character_cells(sheets)]
+    """Cells holding a control character (as validation finds them): carried, they would break the new file."""
+    hits = scan_texts({name: sheet_values(book, name) for name in book.sheet_names()}, table_sheets=())
+    return [f"{hit.sheet}!{get_column_letter(hit.col + 1)}{hit.row}: {hit.message}"
+            for hit in hits if hit.rule is Rule.OHJAUSMERKKI]
 
 
 def _same(a: CellValue, b: CellValue) -> bool:
