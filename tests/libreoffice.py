@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not on PATH")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdfinfo") is None or shutil.which("pdftoppm") is None,
+    reason="poppler-utils (pdfinfo, pdftoppm) are not on PATH",
+)
 
 _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
@@ -44,3 +48,41 @@ def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx") 
     converted = converted_dir / f"{source.stem}.{target_format}"
     assert converted.is_file(), f"LibreOffice did not write {converted.name}"
     return converted
+
+
+_LIBRARY = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">{code}</script:module>
+"""
+
+COPY_SHEET_MACRO = """
+Sub CopySheet(source As String, target As String, sheet As String, copyName As String)
+  Dim args(0) As New com.sun.star.beans.PropertyValue
+  args(0).Name = "Hidden" : args(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(source), "_blank", 0, args())
+  sheets = doc.getSheets()
+  sheets.copyByName(sheet, copyName, sheets.getCount())
+  Dim out(0) As New com.sun.star.beans.PropertyValue
+  out(0).Name = "FilterName" : out(0).Value = "Calc Office Open XML"
+  doc.storeToURL(ConvertToURL(target), out())
+  doc.close(True)
+End Sub
+"""
+
+
+def run_basic(out_dir: Path, code: str, call: str) -> None:
+    """Run a LibreOffice Basic macro headless, e.g. call='CopySheet("/a.xlsx","/b.xlsx","A","B")'.
+
+    The macro lives in a private profile's Standard library; the profile is made first, because its
+    first start writes the default (empty) library over anything already there.
+    """
+    from xml.sax.saxutils import escape
+
+    profile = out_dir / "lo-basic-profile"
+    env = f"-env:UserInstallation={profile.as_uri()}"
+    if not (profile / "user" / "basic" / "Standard").is_dir():
+        subprocess.run(["soffice", env, "--headless", "--terminate_after_init"], check=True, capture_output=True, timeout=180)
+    module = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    module.write_text(_LIBRARY.format(code=escape(code, {'"': "&quot;"})), encoding="utf-8")
+    subprocess.run(["soffice", env, "--headless", f"macro:///Standard.Module1.{call}"], check=True, capture_output=True,
+                   timeout=180)

@@ -119,3 +119,60 @@ def remote_book(path: Path | str, client: str = "Office.js") -> xw.Book:
 
 def actions(book: xw.Book) -> list[dict]:
     return book.json()["actions"]
+
+
+def _sheet_payload(payload: dict, name: str, values: list[list]) -> dict:
+    sheet = {"name": name, "values": values or [[]], "pictures": [], "tables": []}
+    if payload["client"] == "Office.js":
+        sheet.update(visibility="Visible", charts=[], shapes=[], notes=[], pivot_tables=[], print_area=None,
+                     show_gridlines=True)
+    return sheet
+
+
+def insert_sheet(payload: dict, position: int, name: str, values: list[list], marked: bool = False) -> None:
+    """A sheet as a client would send it once it stands at position (later sheets and names shift);
+    marked: with the tool's generated-sheet mark, as a sheet the tool made carries it."""
+    from tyollisyys_xl.io.generated import GENERATED_NAME, marker_reference
+
+    for entry in payload["names"]:
+        for key in ("sheet_index", "scope_sheet_index"):
+            if entry.get(key) is not None and entry[key] >= position:
+                entry[key] += 1
+    payload["sheets"].insert(position, _sheet_payload(payload, name, values))
+    if marked:
+        payload["names"].append({"name": GENERATED_NAME, "sheet_index": position, "address": "A1", "book_scope": False,
+                                 "scope_sheet_name": name, "scope_sheet_index": position,
+                                 "refers_to": marker_reference(name)})
+
+
+def remove_sheet(payload: dict, name: str) -> None:
+    """The payload without the sheet and its names, as a client sends it once a user deleted the sheet."""
+    position = next(i for i, s in enumerate(payload["sheets"]) if s["name"] == name)
+    del payload["sheets"][position]
+    payload["names"] = [n for n in payload["names"] if position not in (n.get("sheet_index"), n.get("scope_sheet_index"))]
+    for entry in payload["names"]:
+        for key in ("sheet_index", "scope_sheet_index"):
+            if entry.get(key) is not None and entry[key] > position:
+                entry[key] -= 1
+    payload["book"]["active_sheet_index"] = min(payload["book"]["active_sheet_index"], len(payload["sheets"]) - 1)
+
+
+def payload_after(payload: dict, specs: list, after: str | None) -> dict:
+    """What a client sends after a run wrote these generated sheets after sheet `after`: their values
+    as Excel shows them (a formula as its result), each with the tool's mark."""
+    from tyollisyys_xl.core.sheetspec import Formula
+    from tyollisyys_xl.io.generated import dense_block, sheet_cells
+
+    payload = copy.deepcopy(payload)
+    position = next(i for i, s in enumerate(payload["sheets"]) if s["name"] == after) + 1 if after else 0
+    for offset, spec in enumerate(specs):
+        block = dense_block(sheet_cells(spec))
+        values = []
+        if block:
+            width = block.col - 1 + len(block.values[0])
+            values = [[""] * width for _ in range(block.row - 1)]
+            for row in block.values:
+                shown = [v.cached if isinstance(v, Formula) else v for v in row]
+                values.append([""] * (block.col - 1) + [_client_value(v) for v in shown])
+        insert_sheet(payload, position + offset, spec.name, values, marked=True)
+    return payload

@@ -219,9 +219,6 @@ FORMS = {
     "raw": lambda ch: ch.encode("utf-8"),  # not well-formed XML, as a careless tool writes it
     "escaped": lambda ch: f"_x{ord(ch):04X}_".encode(),  # as Excel itself writes a control character
 }
-REPORT_STILL_LOADS_THE_MASTER = pytest.mark.xfail(
-    strict=True, reason="#16.9: `report` still parses the master with openpyxl, which refuses raw control characters; "
-                        "the writers' XlsxWriter report (#15) reads through CalamineSource only")
 
 
 def bad_character_cases():
@@ -229,8 +226,7 @@ def bad_character_cases():
         for form in FORMS:
             if form == "escaped" and ch == "\ufffe":
                 continue  # _xFFFE_ is read as the text it is
-            marks = [REPORT_STILL_LOADS_THE_MASTER] if form == "raw" else []
-            yield pytest.param(ch, code, form, id=f"{form}-{code}", marks=marks)
+            yield pytest.param(ch, code, form, id=f"{form}-{code}")
 
 
 @pytest.mark.parametrize("character, code, form", list(bad_character_cases()))

@@ -18,11 +18,11 @@ from oletools.olevba import VBA_Parser
 from remote_book import remote_book
 from xlwings.utils import read_config_sheet
 
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.master.builder import (
     BUTTONS,
     NUMBER_FORMATS,
     STATUS_CELLS,
-    XLWINGS_KEYS,
     build_master,
     check_master,
 )
@@ -46,16 +46,32 @@ def book(master_path):
 def copy_sources(tmp_path: Path) -> Path:
     """A private copy of schema/, programme/ and workbook/vba/ that a test may break."""
     root = tmp_path / "sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     return root
 
 
 def test_sheets_in_order_with_helpers_hidden(book):
-    assert book.sheetnames == ["Ohjaus", "Ohjelma", *INPUT_SHEETS, "Listat", "xlwings.conf"]
+    assert book.sheetnames == ["Ohjaus", "Ohjelma", *INPUT_SHEETS, "Listat", "xlwings.conf", TEMPLATE_SHEET]
     assert book["Listat"].sheet_state == "hidden"
     assert book["xlwings.conf"].sheet_state == "hidden"
+    assert book[TEMPLATE_SHEET].sheet_state == "hidden"
     assert book.active.title == "Ohjaus"
+
+
+def test_the_card_template_is_the_tools_and_laid_out_for_the_reference_tables(master_path, book):
+    """The buttons copy it as it is when its stamp is the layout's, so a fresh master's must be current."""
+    from tyollisyys_xl.core.reports.cards import card_layout, layout_stamp
+    from tyollisyys_xl.core.budget import compute_budget
+    from tyollisyys_xl.io.calamine_source import CalamineSource
+    from tyollisyys_xl.pipeline import load
+
+    assert CalamineSource(master_path).generated_sheets() == [TEMPLATE_SHEET]
+    tables = load(master_path).tables
+    layout = card_layout(tables, compute_budget(tables))
+    assert f"(asettelu {layout_stamp(layout.cards[0])})" in book[TEMPLATE_SHEET]["A1"].value
+    printed = book[TEMPLATE_SHEET].print_area.split("!")[1].replace("$", "")
+    assert printed == layout.template.print_setup.print_area
 
 
 @pytest.mark.parametrize("name", TABLE_ORDER)
@@ -218,7 +234,7 @@ def test_vba_project_holds_the_button_macros_and_xlwings(master_path):
     parser = VBA_Parser(str(master_path))
     modules = {name: code for _, _, name, code in parser.extract_macros()}
     parser.close()
-    sheet_modules = {f"Sheet{i}.cls" for i in range(1, 14)}
+    sheet_modules = {f"Sheet{i}.cls" for i in range(1, 15)}  # one document module per sheet, the card template too
     assert set(modules) == {"ThisWorkbook.cls", *sheet_modules, "Tyollisyys.bas", "xlwings.bas", "Dictionary.cls"}
     for button in BUTTONS:
         assert f"Public Sub {button.macro}()" in modules["Tyollisyys.bas"]
@@ -226,7 +242,7 @@ def test_vba_project_holds_the_button_macros_and_xlwings(master_path):
     installed = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="cp1252")
     assert f'XLWINGS_VERSION As String = "{xlwings.__version__}"' in modules["xlwings.bas"]
     assert "Public Function RunPython" in modules["xlwings.bas"] and "Public Function RunPython" in installed
-    assert workbook_code_names(master_path) == ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, 14))]
+    assert workbook_code_names(master_path) == ["ThisWorkbook", *(f"Sheet{i}" for i in range(1, 15))]
 
 
 def settings_cells(sheet) -> list[list]:
@@ -234,19 +250,10 @@ def settings_cells(sheet) -> list[list]:
     return [[c.value for c in row] for row in sheet.iter_rows(max_col=2) if any(c.value is not None for c in row)]
 
 
-def test_the_master_sets_no_xlwings_key_so_a_users_xlwings_conf_file_counts(book, master_path):
-    """xlwings takes a key on the sheet before the file, even with an empty value: the master has none."""
-    sheet = book["xlwings.conf"]
-    assert settings_cells(sheet) == []
-    assert read_config_sheet(remote_book(master_path)) == {None: None}  # xlwings' own reader: the sheet, no key
-    guidance = " ".join(c.value for c in sheet["D"] if c.value)
-    assert "A1" in guidance and "B1" in guidance
-    assert all(key in guidance for key in XLWINGS_KEYS)
-
-
 def test_only_xlwings_settings_with_a_value_reach_the_sheet(tmp_path):
     interpreter = r"C:\tyollisyys\.venv\Scripts\pythonw.exe"
-    given = {"Interpreter_Win": interpreter, "Interpreter_Mac": None, "Conda Env": "  ", "Show Console": True}
+    given = {"Interpreter_Win": interpreter, "Interpreter_Mac": None, "Conda Env": "  ", "Show Console": True,
+             "ADD_WORKBOOK_TO_PYTHONPATH": None}
     path = build_master(tmp_path / "asetukset.xlsm", xlwings_settings=given)
     assert read_config_sheet(remote_book(path)) == {"Interpreter_Win": interpreter, "Show Console": True}
     assert settings_cells(openpyxl.load_workbook(path)["xlwings.conf"]) == [

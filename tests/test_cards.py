@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from decimal import Decimal
 
 import numpy as np
 import openpyxl
 import pytest
-from libreoffice import needs_soffice, recalculated_copy
+from libreoffice import needs_poppler, needs_soffice, recalculated_copy
 from table_factory import day, make_tables
 
 from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
-from tyollisyys_xl.core.reports.cards import MISSING, card_name, municipality_cards
-from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
+from tyollisyys_xl.core.reports.cards import (
+    MISSING,
+    TEMPLATE_SHEET,
+    card_layout,
+    card_name,
+    layout_stamp,
+    municipality_cards,
+)
+from tyollisyys_xl.core.sheetspec import Style
+from tyollisyys_xl.io.calamine_source import CalamineSource
+from tyollisyys_xl.io.generated import dense_block, sheet_cells
+from tyollisyys_xl.io.xlsxwriter_target import write_xlsx
 from tyollisyys_xl.pipeline import load
 
 NAMES = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
@@ -72,11 +83,40 @@ def test_every_card_has_the_same_layout(small):
         assert card.print_setup.print_area == first.print_setup.print_area
 
 
-def test_print_setup_is_one_a4_portrait_page_with_name_and_date(small):
+def test_print_setup_is_one_a4_portrait_page_with_name_month_and_page(small):
     _, _, cards = small
     setup = cards[1].print_setup
-    assert (setup.paper, setup.landscape, setup.fit_width, setup.fit_height) == ("A4", False, 1, 1)
-    assert "Kuntakortti Jämsä (182)" in setup.header and "31.3.2026" in setup.header and "&D" in setup.header
+    assert (setup.paper, setup.landscape, setup.fit_width, setup.fit_height, setup.scale) == ("A4", False, 1, 1, None)
+    assert "&A" in setup.header and "&D" in setup.header  # &A prints the sheet's name: "Kuntakortti Jämsä"
+    assert setup.footer == "&LTilanne 3/2026&RSivu &P / &N"
+
+
+def test_every_card_is_its_templates_formats_and_its_own_values(small):
+    tables, budget, _ = small
+    layout = card_layout(tables, budget)
+    template = layout.template
+    assert template.name == TEMPLATE_SHEET and template.hidden and template.template is None
+    stamp = layout_stamp(layout.cards[0])
+    assert stamp in template.values_grid()[(1, 1)]
+    for card in layout.cards:
+        assert card.template.spec is template and card.template.stamp == stamp and not card.hidden
+        assert card.styles is template.styles and card.charts is template.charts  # shared, not copied
+        assert card.print_setup is template.print_setup and card.column_widths is template.column_widths
+        block = dense_block(sheet_cells(card))
+        assert (block.row, block.col) == (1, 1)  # the values write covers A1: the template's stamp goes away
+        assert set(template.values_grid()) <= {(block.row + r, block.col + c) for r in range(len(block.values))
+                                               for c in range(len(block.values[0]))}
+
+
+def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
+    tables, budget, cards = small
+    again = card_layout(tables, budget)
+    assert layout_stamp(again.cards[0]) == layout_stamp(cards[0]) == layout_stamp(cards[5])
+    fewer = tables.subsidy_types.iloc[:-1]
+    smaller = card_layout(dataclasses.replace(tables, subsidy_types=fewer), budget)
+    assert layout_stamp(smaller.cards[0]) != layout_stamp(cards[0])  # one subsidy row less: another layout
+    restyled = dataclasses.replace(cards[0], styles=[*cards[0].styles, Style("A1", italic=True)])
+    assert layout_stamp(restyled) != layout_stamp(cards[0])
 
 
 def test_card_heading_names_code_service_model_and_data_date(small):
@@ -135,7 +175,7 @@ def test_cards_without_any_data_still_have_the_full_layout(small):
     cards = municipality_cards(tables, compute_budget(tables))  # attainment computed when not given
     assert len(cards) == 8 and labels(cards[0]) == labels(small[2][0])
     assert cards[0].values_grid()[(4, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
-    assert "Ei tietoja" in cards[0].print_setup.header
+    assert cards[0].print_setup.footer == "&RSivu &P / &N"  # no entries: no month to name
 
 
 # ---------------------------------------------------------------- the demo workbook, rendered
@@ -157,16 +197,13 @@ def test_demo_cards_reconcile_with_the_area(demo_cards):
 
 
 def render_card(spec, path):
-    book = openpyxl.Workbook()
-    book.active.title = "Ohjaus"
-    OpenpyxlTarget(book).replace_generated_sheets([spec])
-    del book["Ohjaus"]
-    book.save(path)
+    write_xlsx(path, [spec], {spec.name})
     return path
 
 
 @pytest.mark.libreoffice
 @needs_soffice
+@needs_poppler
 def test_libreoffice_prints_a_card_on_one_a4_page_that_is_not_blank(demo_cards, tmp_path):
     _, _, cards = demo_cards
     pdf = recalculated_copy(render_card(cards[1], tmp_path / "kuntakortti.xlsx"), tmp_path, "pdf")
@@ -197,23 +234,43 @@ def read_pgm(path) -> np.ndarray:
     return np.frombuffer(data[offset + 1 : offset + 1 + width * height], dtype=np.uint8).reshape(height, width)
 
 
-def test_regenerating_cards_and_budget_tabs_in_the_workbook_is_idempotent(demo_path, tmp_path):
+def test_regenerating_cards_and_budget_tabs_gives_the_same_file_contents(demo_path, tmp_path):
     from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 
-    def specs():
+    def written(name):
         tables = load(demo_path).tables
         budget = compute_budget(tables)
-        return budget_sheets(budget, tables) + municipality_cards(tables, budget, compute_attainment(tables))
+        specs = budget_sheets(budget, tables) + municipality_cards(tables, budget, compute_attainment(tables))
+        write_xlsx(tmp_path / name, specs, {s.name for s in specs})
+        source = CalamineSource(tmp_path / name)
+        return specs, {sheet: source.sheet_values(sheet) for sheet in source.sheet_names()}
 
-    first, second = specs(), specs()
+    (first, once), (second, twice) = written("yksi.xlsx"), written("kaksi.xlsx")
     assert [s.values_grid() for s in first] == [s.values_grid() for s in second]
-    book = openpyxl.load_workbook(demo_path, keep_vba=True)
-    inputs = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in ("Sidonnat", "Maksatukset")}
-    target = OpenpyxlTarget(book)
-    target.replace_generated_sheets(first)
-    once = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
-    target.replace_generated_sheets(second)
-    twice = {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
     assert list(once) == list(twice) and once == twice
-    assert all(once[name] == values for name, values in inputs.items())
-    assert sum(name.startswith("Kuntakortti ") for name in book.sheetnames) == 8
+    assert sum(name.startswith("Kuntakortti ") for name in once) == 8
+
+
+@pytest.mark.libreoffice
+@needs_soffice
+def test_a_copy_of_the_template_carries_its_mark_and_print_setup_in_a_real_spreadsheet_program(small, tmp_path):
+    """Excel copies a sheet with its sheet-scoped names and page setup, moved to the copy; so does LibreOffice.
+
+    The chart is the exception in LibreOffice: its copy keeps plotting the original sheet, while Excel
+    (desktop and the web, whose Worksheet.copy the remote engine calls) points it at the copy. So the
+    template's chart is checked to plot only its own sheet, and Excel's behaviour is relied on (docs/report.md).
+    """
+    from libreoffice import COPY_SHEET_MACRO, run_basic
+
+    tables, budget, _ = small
+    layout = card_layout(tables, budget)
+    source, copied = tmp_path / "pohja.xlsx", tmp_path / "kopio.xlsx"
+    write_xlsx(source, [layout.template, layout.cards[0]], {TEMPLATE_SHEET, layout.cards[0].name})
+    run_basic(tmp_path, COPY_SHEET_MACRO, f'CopySheet("{source}","{copied}","{TEMPLATE_SHEET}","Kuntakortti Kopio")')
+    book = openpyxl.load_workbook(copied)
+    copy = book["Kuntakortti Kopio"]
+    assert copy.defined_names["TyollisyysXL_Generoitu"].attr_text == "'Kuntakortti Kopio'!$A$1"
+    assert CalamineSource(copied).generated_sheets() == [TEMPLATE_SHEET, layout.cards[0].name, "Kuntakortti Kopio"]
+    assert copy.print_area == f"'Kuntakortti Kopio'!{book[TEMPLATE_SHEET].print_area.split('!')[1]}"
+    assert (copy.page_setup.orientation, copy.page_setup.paperSize) == ("portrait", 9)
+    assert all(":" in series.values and "!" not in series.values for chart in layout.template.charts for series in chart.series)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -12,10 +14,10 @@ import pytest
 from libreoffice import needs_soffice, recalculated_copy
 
 from tyollisyys_xl.cli import COMMANDS, main
+from tyollisyys_xl.commands.report import TEMPORARY_SUFFIX, temporary_path
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import ERROR_FILL, HIGHLIGHT_SHEET
-from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
-from tyollisyys_xl.jobs import STATUS_ERRORS, STATUS_JOB, STATUS_RESULT, STATUS_TIME
 from tyollisyys_xl.schemas import table_schemas
 
 INPUT_SHEETS = [schema.sheet for schema in table_schemas().values()]
@@ -36,13 +38,15 @@ def user_master(demo_path, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reports(user_master, tmp_path_factory) -> tuple[Path, Path]:
-    """A report of the master, and a report of that report (the generated sheets rebuilt over themselves)."""
+def reports(user_master, tmp_path_factory) -> tuple[Path, Path, Path]:
+    """The board's report of the master, one with the inputs, and a report of that one (the generated
+    sheets rebuilt from the inputs the report carries)."""
     folder = tmp_path_factory.mktemp("reports")
-    first, second = folder / "raportti.xlsx", folder / "raportti2.xlsx"
-    assert main(["report", str(user_master), "--out", str(first)]) == 0
-    assert main(["report", str(first), "--out", str(second)]) == 0
-    return first, second
+    board, full, again = folder / "raportti.xlsx", folder / "raportti-syotteineen.xlsx", folder / "raportti2.xlsx"
+    assert main(["report", str(user_master), "--out", str(board)]) == 0
+    assert main(["report", str(user_master), "--out", str(full), "--with-inputs"]) == 0
+    assert main(["report", str(full), "--out", str(again), "--with-inputs"]) == 0
+    return board, full, again
 
 
 def all_values(path: Path) -> dict[str, list[list]]:
@@ -51,63 +55,69 @@ def all_values(path: Path) -> dict[str, list[list]]:
 
 
 def generated(path: Path) -> list[str]:
-    return OpenpyxlTarget(openpyxl.load_workbook(path)).generated_sheets()
+    return CalamineSource(path).generated_sheets()
 
 
-def without_status(values: list[list], path: Path) -> list[list]:
-    """Ohjaus with the run's time and wording blanked (they differ from run to run by design)."""
-    book = openpyxl.load_workbook(path)
-    rows = [list(row) for row in values]
-    for name in (STATUS_TIME, STATUS_RESULT, STATUS_JOB):
-        _, reference = next(iter(book.defined_names[name].destinations))
-        row, col = openpyxl.utils.cell.coordinate_to_tuple(reference.replace("$", ""))
-        if row <= len(rows) and col <= len(rows[row - 1]):
-            rows[row - 1][col - 1] = None
-    return rows
+def test_the_boards_report_holds_the_generated_sheets_only(reports):
+    board, _, _ = reports
+    names = generated(board)
+    assert CalamineSource(board).sheet_names() == names  # no input sheet, no Y-tunnus, no comments
+    assert names[0] == "Tarkistus" and "Toteutuminen" in names and HIGHLIGHT_SHEET not in names
+    assert sum(name.startswith("Kuntakortti ") for name in names) == 8 and TEMPLATE_SHEET not in names
+    tarkistus = [list(row) for row in openpyxl.load_workbook(board)["Tarkistus"].values]
+    row = next(row for row in tarkistus if row[1:3] == ["Toteumat", "D5"])  # the address as text: no dead link
+    assert openpyxl.load_workbook(board)["Tarkistus"].cell(tarkistus.index(row) + 1, 3).data_type == "s"
 
 
-def test_report_holds_every_generated_sheet_and_the_inputs_as_they_were(user_master, reports):
-    first, _ = reports
-    master, report = all_values(user_master), all_values(first)
-    names = generated(first)
-    assert names[0] == "Tarkistus" and "Toteutuminen" in names and HIGHLIGHT_SHEET in names
-    assert sum(name.startswith("Kuntakortti ") for name in names) == 8
-    for sheet in [*INPUT_SHEETS, USER_SHEET, "Ohjelma"]:
+def test_with_inputs_the_report_holds_the_input_tables_as_they_were(user_master, reports):
+    _, full, _ = reports
+    master, report = all_values(user_master), all_values(full)
+    names = generated(full)
+    assert list(report) == [*names, *INPUT_SHEETS]
+    for sheet in INPUT_SHEETS:
         assert report[sheet] == master[sheet], sheet
-    assert list(master) == [name for name in report if name not in names]  # no sheet lost or renamed
-    assert str(master[USER_SHEET][0][2]) == "=ei kaava"
+    book = openpyxl.load_workbook(full)
+    assert book["Sidonnat"]["B2"].number_format == "d.m.yyyy" and book["Toteumat"]["B2"].number_format == "m/yyyy"
+    assert book["Toteumat"].freeze_panes == "A2" and book["Toteumat"]["A1"].font.b
 
 
-def test_a_second_run_changes_no_generated_sheet(reports):
-    first, second = reports
-    before, after = all_values(first), all_values(second)
-    assert list(before) == list(after)  # same sheets, same order
-    assert generated(first) == generated(second)
-    for name in generated(first):
+def test_a_report_of_a_report_rebuilds_the_same_sheets(reports):
+    _, full, again = reports
+    before, after = all_values(full), all_values(again)
+    assert list(before) == list(after)
+    assert generated(full) == generated(again)
+    for name in before:
         assert after[name] == before[name], name
-    assert without_status(after["Ohjaus"], second) == without_status(before["Ohjaus"], first)
 
 
-def test_the_report_highlights_the_bad_cell_and_the_master_stays_plain(user_master, reports):
-    first, _ = reports
-    report = openpyxl.load_workbook(first)
+def test_the_report_highlights_the_bad_cell_and_links_to_it(user_master, reports):
+    _, full, _ = reports
+    report = openpyxl.load_workbook(full)
     assert report["Toteumat"]["D5"].fill.fgColor.rgb.endswith(ERROR_FILL)
-    assert ["Toteumat", "D5"] in [list(row)[:2] for row in report[HIGHLIGHT_SHEET].values]
-    assert report[HIGHLIGHT_SHEET].sheet_state == "hidden"
+    assert report["Toteumat"]["D4"].fill.fill_type is None
     assert openpyxl.load_workbook(user_master)["Toteumat"]["D5"].fill.fill_type is None
     tarkistus = [list(row) for row in report["Tarkistus"].values]
     assert any(row[1:3] == ["Toteumat", '=HYPERLINK("#Toteumat!D5","D5")'] for row in tarkistus)
-    sheet, reference = next(iter(report.defined_names[STATUS_ERRORS].destinations))
-    assert report[sheet][reference.replace("$", "")].value >= 1
 
 
 def test_the_report_is_a_plain_xlsx_without_the_vba_project(reports):
-    first, _ = reports
-    with zipfile.ZipFile(first) as archive:
-        names = archive.namelist()
-        content_types = archive.read("[Content_Types].xml").decode()
-    assert not any("vbaProject" in name for name in names)
-    assert "macroEnabled" not in content_types
+    for path in reports:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            content_types = archive.read("[Content_Types].xml").decode()
+        assert not any("vbaProject" in name for name in names)
+        assert "macroEnabled" not in content_types
+
+
+def test_a_users_sheet_named_like_a_generated_one_stops_the_report(user_master, tmp_path, capsys):
+    """The case rule of the replacement plan holds here as in Excel: a user's own 'tarkistus' is never the tool's."""
+    master = tmp_path / "oma.xlsm"
+    book = openpyxl.load_workbook(user_master, keep_vba=True)
+    book.create_sheet("tarkistus")["A1"] = "käyttäjän oma"
+    book.save(master)
+    assert main(["report", str(master), "--out", str(tmp_path / "r.xlsx")]) == 2
+    assert "Välilehti 'Tarkistus' on jo työkirjassa" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
 
 
 def zip_parts(path: Path) -> dict[str, bytes]:
@@ -115,15 +125,18 @@ def zip_parts(path: Path) -> dict[str, bytes]:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
 
-def command_args(command: str, master: Path, tmp: Path) -> list[list[str]]:
-    """Every way each CLI command reads a workbook, pointed at the master."""
+def command_args(command: str, master: Path, tmp: Path) -> list[tuple[list[str], int]]:
+    """Every way each CLI command reads a workbook, pointed at the master, with the exit code it must give."""
     return {
-        "build": [["build", "--check", str(master)], ["build", "--from", str(master), str(tmp / "uusi.xlsm")]],
-        "demo": [["demo", "--master", str(master), str(tmp / "demo.xlsm")]],
-        "validate": [["validate", str(master)], ["validate", "--format", "json", str(master)]],
-        "attainment": [["attainment", str(master)], ["attainment", "--format", "csv", str(master)]],
-        "report": [["report", str(master), "--out", str(tmp / "raportti.xlsx")]],
-        "export": [["export", str(master), "--out", str(tmp / "vienti")]],
+        "build": [(["build", "--check", str(master)], 1),  # a demo differs from a fresh build
+                  (["build", "--from", str(master), str(tmp / "uusi.xlsm")], 0)],
+        "demo": [(["demo", "--master", str(master), str(tmp / "demo.xlsm")], 0)],
+        "validate": [(["validate", str(master)], 0), (["validate", "--format", "json", str(master)], 0)],
+        "attainment": [(["attainment", str(master)], 0), (["attainment", "--format", "csv", str(master)], 0)],
+        "report": [(["report", str(master), "--out", str(tmp / "raportti.xlsx")], 0),
+                   (["report", str(master), "--out", str(tmp / "raportti2.xlsx"), "--with-inputs"], 0)],
+        "export": [(["export", str(master), "--out", str(tmp / "vienti")], 0)],
+        "wheelhouse": [],  # reads no workbook
     }[command]
 
 
@@ -132,8 +145,8 @@ def test_no_command_changes_the_master(command, demo_path, tmp_path, capsys):
     master = tmp_path / "Tyollisyysohjelma2026.xlsm"
     shutil.copy2(demo_path, master)  # as the builder made it: VBA project, buttons, dropdowns
     parts, stamp = zip_parts(master), os.stat(master).st_mtime_ns
-    for argv in command_args(command, master, tmp_path):
-        main(argv)
+    for argv, code in command_args(command, master, tmp_path):
+        assert main(argv) == code, argv
         capsys.readouterr()
         assert zip_parts(master) == parts, argv
         assert os.stat(master).st_mtime_ns == stamp, argv
@@ -175,6 +188,31 @@ def test_a_failed_save_gets_a_finnish_message_and_leaves_no_temporary_file(user_
     assert [p.name for p in tmp_path.iterdir()] == ["raportti.xlsx"]
 
 
+def test_refuses_a_read_only_target(user_master, tmp_path, capsys):
+    out = tmp_path / "raportti.xlsx"
+    out.write_bytes(b"vanha raportti")
+    out.chmod(0o444)
+    assert main(["report", str(user_master), "--out", str(out)]) == 2
+    assert "kirjoitussuojattu" in capsys.readouterr().err
+    assert out.read_bytes() == b"vanha raportti"
+
+
+def test_a_killed_runs_temporary_looks_like_no_report_and_the_next_run_removes_it(user_master, tmp_path):
+    """kill -9 while the file is written leaves a hidden temporary named for that run, never a .xlsx."""
+    out = tmp_path / "raportti.xlsx"
+    temp = temporary_path(out)
+    assert temp.name.startswith(".") and temp.name.endswith(TEMPORARY_SUFFIX) and ".xlsx" != temp.suffix
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out.with_name(f".{out.name}.{dead.pid}{TEMPORARY_SUFFIX}")  # as a killed run left it: half a file
+    stale.write_bytes(b"PK\x03\x04 katkennut")
+    living = out.with_name(f".muu.xlsx.{os.getppid()}{TEMPORARY_SUFFIX}")  # a run that still writes
+    living.write_bytes(b"PK")
+    (tmp_path / ".oma.tmp").write_bytes(b"ei meidan")
+    assert main(["report", str(user_master), "--out", str(out)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".oma.tmp", living.name, "raportti.xlsx"])
+
+
 def test_an_unreadable_workbook_gets_a_finnish_message_not_a_traceback(tmp_path, capsys):
     broken = tmp_path / "rikki.xlsm"
     broken.write_bytes(b"PK\x03\x04 ei oikea zip")
@@ -187,6 +225,6 @@ def test_an_unreadable_workbook_gets_a_finnish_message_not_a_traceback(tmp_path,
 @pytest.mark.libreoffice
 @needs_soffice
 def test_libreoffice_opens_the_report_and_computes_its_links(reports, tmp_path):
-    values = CalamineSource(recalculated_copy(reports[0], tmp_path)).sheet_values("Tarkistus")
+    values = CalamineSource(recalculated_copy(reports[1], tmp_path)).sheet_values("Tarkistus")
     rows = [row for row in values if len(row) > 2 and row[1] == "Toteumat"]
     assert ["Toteumat", "D5"] in [row[1:3] for row in rows]  # the HYPERLINK formula shows its cell address

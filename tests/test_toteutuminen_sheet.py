@@ -8,7 +8,7 @@ import math
 import warnings
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from tests.libreoffice import needs_soffice, recalculated_copy
 from tests.table_factory import make_tables
@@ -21,8 +21,8 @@ from tyollisyys_xl.core.reports.toteutuminen import (
     TREND_SHEET,
     toteutuminen_sheets,
 )
-from tyollisyys_xl.core.sheetspec import Formula
-from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
+from tyollisyys_xl.core.sheetspec import Block, Formula
+from tyollisyys_xl.io.xlsxwriter_target import write_xlsx
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.programme import AREA_TOTAL, programme
 
@@ -212,19 +212,14 @@ def test_the_edge_cases_are_there(edge_cases):
 @pytest.fixture(scope="module")
 def recalculated(demo, empty, edge_cases, tmp_path_factory):
     """The demo's sheets, the empty master's and the edge cases' main sheets, and a main sheet whose
-    thresholds a user edited, rendered by the real openpyxl renderer and recalculated by Calc in one run."""
+    thresholds a user edited, rendered by the real report writer and recalculated by Calc in one run."""
     tables, result, specs = demo
     main = sheet(specs, MAIN_SHEET)
-    extra = [*other_sheets(empty, edge_cases), dataclasses.replace(main, name=EDITED_SHEET)]
-    book = Workbook()
-    OpenpyxlTarget(book).replace_generated_sheets([*specs, *extra])
-    del book["Sheet"]
-    edited = book[EDITED_SHEET]
     rows = parameter_rows(main)
-    for (label, _), (_, value) in zip(THRESHOLDS.labelled(), EDITED_THRESHOLDS.labelled()):
-        edited.cell(rows[label], 5).value = value
+    edits = [Block(rows[label], 5, [[value]]) for (label, _), (_, value) in zip(THRESHOLDS.labelled(), EDITED_THRESHOLDS.labelled())]
+    extra = [*other_sheets(empty, edge_cases), dataclasses.replace(main, name=EDITED_SHEET, blocks=[*main.blocks, *edits])]
     folder = tmp_path_factory.mktemp("calc")
-    book.save(folder / "toteutuminen.xlsx")
+    write_xlsx(folder / "toteutuminen.xlsx", [*specs, *extra], set())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl notes the conditional-format extensions Calc writes
         return load_workbook(recalculated_copy(folder / "toteutuminen.xlsx", folder), data_only=True)

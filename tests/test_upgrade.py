@@ -17,7 +17,7 @@ from zip_tools import edit_member, replace_bytes, sheet_part
 
 import tyollisyys_xl.master.builder as builder
 import tyollisyys_xl.master.upgrade as upgrade
-from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.builder import DEFAULT_XLWINGS_SETTINGS, build_master
 from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
 from tyollisyys_xl.master.upgrade import MAX_LISTED, CannotCarry, upgrade_master, xlwings_settings
 from tyollisyys_xl.cli import main
@@ -43,7 +43,7 @@ def input_values(path: Path) -> dict[str, list[tuple]]:
 def schema_copy_with_title(tmp_path: Path, old_title: str, new_title: str) -> Path:
     """Sources whose Toteumat schema names one column differently: the builder then makes an 'old' workbook."""
     root = tmp_path / "old_sources"
-    for part in ("schema", "programme", "workbook/vba"):
+    for part in ("schema", "programme", "workbook/vba", "excel/lite"):
         shutil.copytree(source_root() / part, root / part)
     path = root / "schema" / "toteumat.schema.json"
     text = path.read_text(encoding="utf-8")
@@ -171,7 +171,8 @@ def test_xlwings_settings_are_carried(tmp_path):
     upgrade_master(old, out)
     settings = xlwings_settings(open_workbook(out))
     assert settings["Interpreter_Win"] == interpreter
-    assert settings == {"Interpreter_Win": interpreter}  # keys without a value are never written
+    # the master's other defaults come back; keys without a value are never written
+    assert settings == {**DEFAULT_XLWINGS_SETTINGS, "Interpreter_Win": interpreter}
 
 
 # --- lossless: formulas, error results, notes, fills, hidden rows, a user's own text on Ohjaus -------------

@@ -8,6 +8,7 @@ engine would send back to Excel.
 from __future__ import annotations
 
 import collections
+import copy
 import datetime as dt
 import math
 from decimal import Decimal
@@ -15,16 +16,26 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import xlwings as xw
-from remote_book import actions, book_json, remote_book
+from remote_book import actions, book_json, payload_after, remote_book, remove_sheet
 from render_samples import rich_spec
 
 import tyollisyys_xl.excel as excel
 from tyollisyys_xl.core.reports.budget_tabs import SUMMARY_SHEET
-from tyollisyys_xl.core.sheetspec import Formula
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
+from tyollisyys_xl.core.sheetspec import Formula, Margins, PrintSetup, SheetSpec
 from tyollisyys_xl.io.calamine_source import CalamineSource
-from tyollisyys_xl.io.generated import ERROR_FILL, GENERATED_NAME, HIGHLIGHT_SHEET, column_index, parse_cell, sheet_cells
-from tyollisyys_xl.io.openpyxl_target import OpenpyxlTarget
-from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value
+from tyollisyys_xl.io.generated import (
+    ERROR_FILL,
+    GENERATED_NAME,
+    HIGHLIGHT_SHEET,
+    column_index,
+    highlight_state_spec,
+    parse_cell,
+    plan_replacement,
+    sheet_cells,
+)
+from tyollisyys_xl.io.xlsxwriter_target import write_xlsx
+from tyollisyys_xl.io.xlwings_book import XlwingsBook, excel_value, windows_page_setup
 from tyollisyys_xl.jobs import read_sheets, run_job
 from tyollisyys_xl.schemas import table_schemas
 
@@ -64,11 +75,21 @@ def excel_view(value):
     return value
 
 
+def created(action: dict) -> str | None:
+    """The sheet an action brings into being under its own name: addSheet, or the rename of a copy."""
+    if action["func"] == "addSheet":
+        return action["args"][1]
+    if action["func"] == "setSheetName":
+        return action["args"][0]
+    return None
+
+
 def written_cells(book_actions: list[dict], sheet: str) -> dict[tuple[int, int], object]:
-    """The cells the one values write after a sheet's addSheet put there, as Excel holds them."""
-    index = next(i for i, a in enumerate(book_actions) if a["func"] == "addSheet" and a["args"][1] == sheet)
-    write = book_actions[index + 1]
-    assert write["func"] == "setValues" and write["sheet_position"] == book_actions[index]["args"][0]
+    """The cells the one values write after a sheet was added (or copied and named) put there, as Excel holds them."""
+    index = next(i for i, a in enumerate(book_actions) if created(a) == sheet)
+    position = book_actions[index]["args"][0] if book_actions[index]["func"] == "addSheet" else book_actions[index]["sheet_position"]
+    write = next(a for a in book_actions[index + 1:] if a["func"] == "setValues")
+    assert write["sheet_position"] == position
     cells = {}
     for r, row in enumerate(write["values"]):
         for c, value in enumerate(row):
@@ -138,9 +159,7 @@ def test_both_renderers_write_the_same_cells(demo_path, tmp_path):
     """values_grid vs the openpyxl file vs the remote engine's setValues, for real sheets and every feature."""
     source = CalamineSource(demo_path)
     specs = [*run_job(read_sheets(source), "all").specs, rich_spec()]
-    book = openpyxl.load_workbook(demo_path)
-    OpenpyxlTarget(book).replace_generated_sheets(specs)
-    book.save(tmp_path / "headless.xlsx")
+    write_xlsx(tmp_path / "headless.xlsx", [*specs, *(SheetSpec(name) for name in INPUT_SHEETS)], set())
     headless = openpyxl.load_workbook(tmp_path / "headless.xlsx")
     excel_book = remote_book(demo_path)
     XlwingsBook(excel_book).replace_generated_sheets(specs)
@@ -158,17 +177,33 @@ def cells_of(address: str) -> set[tuple[int, int]]:
 
 @pytest.fixture(scope="module")
 def rendered_in_excel(demo_path):
-    """(specs of every button, {sheet: its formatting actions}) with every sheet written to the remote engine."""
+    """(specs of every button, {sheet: its formatting actions}) with every sheet written to the remote engine;
+    the master's card template is missing, so it is rendered too, and a card's formats are its template's."""
     specs = run_job(read_sheets(CalamineSource(demo_path)), "all").specs
-    book = remote_book(demo_path)
+    payload = book_json(demo_path)
+    remove_sheet(payload, TEMPLATE_SHEET)
+    book = xw.Book(json=payload)
     XlwingsBook(book).replace_generated_sheets(specs)
+    per_sheet = actions_by_sheet(actions(book))
+    for spec in specs:
+        if spec.template is not None:
+            per_sheet[spec.name] = per_sheet[spec.template.spec.name]
+    return specs, per_sheet
+
+
+def actions_by_sheet(done: list[dict]) -> dict[str, list[dict]]:
+    """{sheet: the actions after it was added (or copied and named), up to the next sheet's}."""
     per_sheet: dict[str, list[dict]] = {}
-    for action in actions(book):  # a sheet's formats follow its addSheet
-        if action["func"] == "addSheet":
-            current = per_sheet.setdefault(action["args"][1], [])
+    current: list[dict] = []
+    for action in done:
+        name = created(action)
+        if name is not None:
+            current = per_sheet.setdefault(name, [])
+        elif action["func"] == "copySheet":
+            current = []
         else:
             current.append(action)
-    return specs, per_sheet
+    return per_sheet
 
 
 def test_bordered_cells_reach_excel_with_one_border_call_per_table(rendered_in_excel):
@@ -244,7 +279,7 @@ def test_every_button_writes_its_sheets_and_the_status_and_no_input(entry_point,
     result = entry_point(book)
     assert result is not None and result.job == ENTRY_POINTS[entry_point]
     done = actions(book)
-    added = [a["args"][1] for a in done if a["func"] == "addSheet"]
+    added = [created(a) for a in done if created(a)]
     assert added == [spec.name for spec in result.specs] + [HIGHLIGHT_SHEET]
     assert added[0] == "Tarkistus"
     expected_tarkistus = spec_cells(result.specs[0])
@@ -273,44 +308,89 @@ def press(entry_point, path) -> list[dict]:
 
 
 def calls_per_card(done: list[dict]) -> dict[str, int]:
-    """{card: the calls it took}, counted from its addSheet to the next sheet's (the highlight sheet comes last)."""
-    starts = [i for i, a in enumerate(done) if a["func"] == "addSheet"]
-    return {
-        done[a]["args"][1]: b - a
-        for a, b in zip(starts, starts[1:])
-        if done[a]["args"][1].startswith("Kuntakortti ")
-    }
+    """{card: the calls it took}: its copy, name, visibility and values, and the deletion of its older copy."""
+    calls: dict[str, int] = {}
+    starts = [i for i, a in enumerate(done) if a["func"] in ("addSheet", "copySheet", "sheetDelete")] + [len(done)]
+    for start, end in zip(starts, starts[1:]):
+        if done[start]["func"] == "copySheet":
+            calls[created(done[start + 1])] = end - start
+    deleted = [a for a in done if a["func"] == "sheetDelete"]
+    return {card: count + (1 if deleted else 0) for card, count in calls.items()}
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)
 def test_a_button_makes_as_many_calls_at_ten_times_the_data(entry_point, demo_path, demo10_path):
     """Calls never grow with rows. The one exception is by design: --scale 10 adds fictional
-    municipalities, and each gets its card, which costs the same number of calls as any other."""
+    municipalities, and each gets its card, which costs the same few calls as any other."""
     small, large = press(entry_point, demo_path), press(entry_point, demo10_path)
     small_cards, large_cards = calls_per_card(small), calls_per_card(large)
     assert bool(small_cards) == (entry_point in (excel.make_municipality_cards, excel.update_all))
     assert len(large_cards) == 10 * len(small_cards)  # ten times the municipalities, one card each
     per_card = set(small_cards.values()) | set(large_cards.values())
-    assert len(per_card) <= 1, per_card  # whatever a municipality's data, its card costs the same
+    assert per_card <= {4}, per_card  # copy, name, show, values: whatever a municipality's data
     assert len(large) - len(small) == (len(large_cards) - len(small_cards)) * sum(per_card)
 
 
-def test_pressing_again_rebuilds_the_same_sheets_in_the_same_places(demo_path, tmp_path):
+@pytest.mark.parametrize("path", ["demo_path", "demo10_path"])
+def test_pressing_the_card_button_again_costs_at_most_five_calls_a_card_plus_a_constant(path, request):
+    """A rerun deletes each older card first: five calls a card; everything else is the same constant."""
+    workbook = request.getfixturevalue(path)
+    first_book = remote_book(workbook)
+    first = excel.make_municipality_cards(first_book)
+    payload = book_json(workbook)
+    after = payload_after(payload, first.specs + [highlight_state_spec({})], plan_replacement([], [s["name"] for s in payload["sheets"]], []).after)
+    second = xw.Book(json=after)
+    assert excel.make_municipality_cards(second) is not None
+    per_card = calls_per_card(actions(second))
+    assert len(per_card) == len(first.specs) - 1 and set(per_card.values()) == {5}
+    constant = len(actions(second)) - 5 * len(per_card)
+    assert constant == len(actions(first_book)) - 4 * len(per_card) + 2  # + deleting Tarkistus and Korostukset
+
+
+def test_a_missing_or_stale_template_is_rendered_anew_once_and_a_users_sheet_of_its_name_is_kept(demo_path):
+    def press_cards(payload):
+        book = xw.Book(json=payload)
+        return excel.make_municipality_cards(book), actions(book)
+
+    current = book_json(demo_path)
+    _, done = press_cards(current)
+    assert not [a for a in done if created(a) == TEMPLATE_SHEET]  # the master's template is current: copied as it is
+    missing = book_json(demo_path)
+    remove_sheet(missing, TEMPLATE_SHEET)
+    result, done = press_cards(missing)
+    assert [created(a) for a in done if created(a) == TEMPLATE_SHEET] == [TEMPLATE_SHEET]
+    position = next(a["args"][0] for a in done if created(a) == TEMPLATE_SHEET)
+    assert next(a for a in done if a["func"] == "setSheetVisibility" and a["sheet_position"] == position)["args"] == ["Hidden"]
+    assert [a["func"] for a in done].count("copySheet") == len(result.specs) - 1  # every card a copy of it
+    stale = book_json(demo_path)
+    template = next(s for s in stale["sheets"] if s["name"] == TEMPLATE_SHEET)
+    template["values"][0][0] = "Kuntakorttien pohja (asettelu vanha)"
+    _, done = press_cards(stale)
+    assert [a["func"] for a in done].count("sheetDelete") == 1  # the stale template, then a new one
+    assert [created(a) for a in done].count(TEMPLATE_SHEET) == 1
+    users = book_json(demo_path)
+    remove_sheet(users, TEMPLATE_SHEET)
+    users["sheets"].append({**users["sheets"][-1], "name": "kuntakorttipohja", "values": [["oma"]]})
+    result, done = press_cards(users)
+    assert result is None and "Kuntakorttipohja" in next(a for a in done if a["func"] == "alert")["args"][0]
+    assert not [a for a in done if a["func"] in ("addSheet", "copySheet", "sheetDelete")]
+
+
+def test_pressing_again_rebuilds_the_same_sheets_in_the_same_places(demo_path):
     first = remote_book(demo_path)
     result = excel.update_all(first)
-    # the workbook as the first press left it (rendered headless: the same sheets, see above)
-    after = openpyxl.load_workbook(demo_path)
-    OpenpyxlTarget(after).replace_generated_sheets(result.specs)
-    OpenpyxlTarget(after).highlight_cells({})
-    after.save(tmp_path / "after.xlsx")
-    standing = [s["name"] for s in book_json(tmp_path / "after.xlsx")["sheets"]]
-    second = remote_book(tmp_path / "after.xlsx")
+    payload = book_json(demo_path)
+    names = [s["name"] for s in payload["sheets"]]
+    after = payload_after(payload, [*result.specs, highlight_state_spec({})], plan_replacement([], names, []).after)
+    standing = [s["name"] for s in after["sheets"]]
+    second = xw.Book(json=after)
     again = excel.update_all(second)
     assert [s.name for s in again.specs] == [s.name for s in result.specs]
-    added = {a["args"][1]: a["args"][0] for a in actions(second) if a["func"] == "addSheet"}
+    placed = {created(a): a["args"][0] if a["func"] == "addSheet" else a["sheet_position"]
+              for a in actions(second) if created(a)}
     for spec in again.specs:
         assert written_cells(actions(second), spec.name) == written_cells(actions(first), spec.name), spec.name
-        assert added[spec.name] == standing.index(spec.name), spec.name
+        assert placed[spec.name] == standing.index(spec.name), spec.name
 
 
 def bad_entry_payload(path) -> tuple[dict, tuple[int, int]]:
@@ -335,15 +415,12 @@ def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path
     rows = {(remembered[(r, 1)], remembered[(r, 2)], remembered[(r, 3)]) for r, c in remembered if r > 1 and c == 1}
     assert ("Toteumat", "D5", "=IFERROR(ADDRESS(ROW('Toteumat'!D5),COLUMN('Toteumat'!D5),4),\"poistettu\")") in rows
 
-    # The next run sees the workbook as that run left it (here: the headless renderer's copy of it).
-    fixed = openpyxl.load_workbook(demo_path)
-    target = OpenpyxlTarget(fixed)
-    target.replace_generated_sheets(result.specs)
-    target.highlight_cells({"Toteumat": {"D5": ERROR_FILL}})
-    fixed.create_sheet("Omat laskelmat")["A1"] = "oma"
-    fixed.save(tmp_path / "after_first_run.xlsx")
-    again = remote_book(tmp_path / "after_first_run.xlsx")
-    before = book_json(tmp_path / "after_first_run.xlsx")
+    # The next run sees the workbook as that run left it (the entry fixed, a user's sheet added at the end).
+    names = [s["name"] for s in book_json(demo_path)["sheets"]]
+    before = payload_after(book_json(demo_path), [*result.specs, highlight_state_spec({"Toteumat": {"D5": ERROR_FILL}})],
+                           plan_replacement([], names, []).after)
+    before["sheets"].append({**before["sheets"][1], "name": "Omat laskelmat", "values": [["oma"]], "tables": []})
+    again = xw.Book(json=copy.deepcopy(before))
     rerun = excel.validate_entries(again)
     assert rerun.errors == 0
     done = actions(again)
@@ -359,10 +436,8 @@ def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path
 
 def test_a_highlight_moved_by_an_inserted_row_is_cleared_where_it_now_is(demo_path, tmp_path):
     """After a run coloured Toteumat!D5 a user inserted a row above it: Excel's tracking formula now says D6."""
-    first = openpyxl.load_workbook(demo_path)
-    OpenpyxlTarget(first).highlight_cells({"Toteumat": {"D5": ERROR_FILL}})
-    first.save(tmp_path / "after_first_run.xlsx")
-    payload = book_json(tmp_path / "after_first_run.xlsx")
+    payload = book_json(demo_path)
+    payload = payload_after(payload, [highlight_state_spec({"Toteumat": {"D5": ERROR_FILL}})], payload["sheets"][-1]["name"])
     memory = next(s for s in payload["sheets"] if s["name"] == HIGHLIGHT_SHEET)
     assert memory["values"][1][:2] == ["Toteumat", "D5"]
     memory["values"][1][2] = "D6"  # what Excel's tracking formula computes once the row moved
@@ -376,9 +451,10 @@ def test_a_highlight_moved_by_an_inserted_row_is_cleared_where_it_now_is(demo_pa
     assert colours.get((5, 4), "untouched") is not None  # and the cell that moved into D5 keeps its own
 
 
-def test_a_users_sheet_named_like_a_generated_one_stops_the_run_with_a_finnish_message(demo_path):
+@pytest.mark.parametrize("name", ["Tarkistus", "tarkistus"])
+def test_a_users_sheet_named_like_a_generated_one_stops_the_run_with_a_finnish_message(demo_path, name):
     payload = book_json(demo_path)
-    payload["sheets"].append({"name": "Tarkistus", "values": [["käyttäjän oma"]], "pictures": [], "tables": [],
+    payload["sheets"].append({"name": name, "values": [["käyttäjän oma"]], "pictures": [], "tables": [],
                               "visibility": "Visible", "charts": [], "shapes": [], "notes": []})
     book = xw.Book(json=payload)
     assert excel.validate_entries(book) is None
@@ -411,6 +487,8 @@ def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):
     assert result is not None
     done = actions(book)
     assert not any(a["func"] == "setHorizontalAlignment" for a in done)  # Office.js only: skipped
+    assert not any(a["func"] == "copySheet" for a in done)  # no sheet copy in this client: cards rendered whole
+    assert sum(created(a) is not None and created(a).startswith("Kuntakortti ") for a in done) == 8
     for spec in result.specs:
         assert {k: excel_view(v) for k, v in written_cells(done, spec.name).items()} == spec_cells(spec)
 
@@ -427,3 +505,54 @@ def test_text_that_excel_would_reinterpret_gets_the_quote_prefix():
         "'=1+1", "'+358", "'-", "'@x", "''a", "'12,5", "'1.2.2026", "'tosi", "Jämsä", ""
     ]
     assert excel_value(Formula("=SUM(A1:A2)")) == "=SUM(A1:A2)" and excel_value(3.5) == 3.5
+
+
+class Recorder:
+    """Stands in for a COM object where no Windows Excel exists: remembers every property set on it, in order."""
+
+    def __init__(self, **children):
+        object.__setattr__(self, "sets", [])
+        object.__setattr__(self, "children", children)
+
+    def __getattr__(self, name):
+        return self.children[name]
+
+    def __setattr__(self, name, value):
+        self.sets.append((name, value))
+
+
+def test_every_print_setting_reaches_excels_page_setup_on_windows():
+    setup = PrintSetup(landscape=True, fit_width=1, fit_height=0, margins=Margins(1.0, 1.5, 2.0, 2.5, 0.5, 0.6),
+                       repeat_rows=(3, 4), repeat_columns=("A", "B"), header='&L&"-,Bold"&A&RTulostettu &D',
+                       footer="&LTilanne 6/2026&RSivu &P / &N", center_horizontally=True)
+    page = Recorder()
+    windows_page_setup(page, setup)
+    got = dict(page.sets)
+    assert (got["PaperSize"], got["Orientation"], got["Zoom"], got["FitToPagesWide"], got["FitToPagesTall"]) == (9, 2, False, 1, False)
+    assert [got[m] for m in ("LeftMargin", "RightMargin", "TopMargin", "BottomMargin", "HeaderMargin", "FooterMargin")] == \
+        [28.35, 42.52, 56.69, 70.87, 14.17, 17.01]  # points
+    assert (got["PrintTitleRows"], got["PrintTitleColumns"]) == ("$3:$4", "$A:$B")
+    assert (got["LeftHeader"], got["CenterHeader"], got["RightHeader"]) == ('&"-,Bold"&A', "", "Tulostettu &D")
+    assert (got["LeftFooter"], got["RightFooter"]) == ("Tilanne 6/2026", "Sivu &P / &N")
+    assert (got["CenterHorizontally"], got["CenterVertically"]) == (True, False)
+    scaled = Recorder()
+    windows_page_setup(scaled, PrintSetup(scale=85))
+    assert ("Zoom", 85) in scaled.sets and not any(name.startswith("FitToPages") for name, _ in scaled.sets)
+
+
+def test_page_setup_on_windows_is_done_with_print_communication_off(monkeypatch):
+    """Excel talks to the printer after every page-setup call unless PrintCommunication is off: off, then on again."""
+    from tyollisyys_xl.io import xlwings_book
+
+    app, page = Recorder(), Recorder()
+    sheet = Recorder(api=Recorder(PageSetup=page, Tab=Recorder()), book=Recorder(app=Recorder(api=app)))
+    xlwings_book._windows_sheet_extras(sheet, SheetSpec("Kortti", print_setup=PrintSetup(), tab_color="2F5597"))
+    assert app.sets == [("PrintCommunication", False), ("PrintCommunication", True)]
+    assert ("PaperSize", 9) in page.sets and sheet.api.Tab.sets == [("Color", 0x2F + 0x55 * 256 + 0x97 * 65536)]
+
+
+def test_the_print_area_of_every_sheet_reaches_the_remote_engine(rendered_in_excel):
+    specs, per_sheet = rendered_in_excel
+    for spec in specs:
+        areas = [a["args"][0] for a in per_sheet[spec.name] if a["func"] == "setPrintArea"]
+        assert areas == ([spec.print_setup.print_area] if spec.print_setup and spec.print_setup.print_area else []), spec.name

@@ -24,7 +24,11 @@ COMMANDS = {
     "attainment": ("tyollisyys_xl.commands.attainment", "Laske mittareiden toteutuminen"),
     "report": ("tyollisyys_xl.commands.report", "Kirjoita generoidut välilehdet uuteen tiedostoon"),
     "export": ("tyollisyys_xl.commands.export", "Vie taulut Power BI:lle (CSV ja Parquet)"),
+    "wheelhouse": ("tyollisyys_xl.commands.wheelhouse", "Lataa asennuspaketit kansioon verkottomia koneita varten"),
 }
+
+# Modules of the optional extra [cli] (pyproject.toml): the Excel buttons and xlwings Lite run without them.
+CLI_EXTRA_MODULES = {"python_calamine", "pyarrow"}
 
 # argparse's own texts (its gettext message ids, Python 3.11–3.13) in Finnish. argparse looks them up
 # through its module-level gettext functions at the moment it needs them, so they are swapped for these
@@ -112,11 +116,18 @@ def main(argv: list[str] | None = None) -> int:
     if argv[0] not in COMMANDS:
         parser.parse_args(argv)  # exits: help, or a Finnish error naming the commands
         return 2
-    module = importlib.import_module(COMMANDS[argv[0]][0])
-    command_parser = FinnishArgumentParser(prog=f"{PROG} {argv[0]}", description=COMMANDS[argv[0]][1])
-    module.configure(command_parser)
-    args = command_parser.parse_args(argv[1:])
-    return int(module.run(args) or 0)
+    try:
+        module = importlib.import_module(COMMANDS[argv[0]][0])
+        command_parser = FinnishArgumentParser(prog=f"{PROG} {argv[0]}", description=COMMANDS[argv[0]][1])
+        module.configure(command_parser)
+        args = command_parser.parse_args(argv[1:])
+        return int(module.run(args) or 0)
+    except ModuleNotFoundError as exc:
+        if exc.name not in CLI_EXTRA_MODULES:
+            raise
+        print(f"Komento {argv[0]} tarvitsee lisäpaketin {exc.name}, joka ei ole asennettuna. Asenna komentorivin "
+              f"lisäosat: pip install \"tyollisyys-xl[cli]\"", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

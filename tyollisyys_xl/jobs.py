@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
 from tyollisyys_xl.core.sheetspec import SheetSpec
-from tyollisyys_xl.io.generated import GeneratedSheetConflict, check_sheet_names, highlight_fills, highlight_state_spec
+from tyollisyys_xl.io.generated import HIGHLIGHT_SHEET, GeneratedSheetConflict, highlight_fills, plan_replacement
 from tyollisyys_xl.io.workbook import WorkbookSource, WorkbookTarget
 
 
@@ -45,6 +45,7 @@ class JobResult:
     job: str
     specs: list[SheetSpec]
     findings: list[Finding]
+    column_letters: dict[str, dict[str, str]] = field(default_factory=dict)  # where validation found each column
 
     @property
     def errors(self) -> int:
@@ -134,12 +135,23 @@ def run_job(
         from tyollisyys_xl.core.reports.cards import municipality_cards
 
         specs += municipality_cards(tables, budget, attainment)
-    return JobResult(job=job, specs=specs, findings=list(validation.findings))
+    _add_page_footers(specs, attainment.as_of if attainment is not None else as_of)
+    return JobResult(job=job, specs=specs, findings=list(validation.findings), column_letters=tables.column_letters)
+
+
+def _add_page_footers(specs: Iterable[SheetSpec], as_of: int | None) -> None:
+    """Every printed page names the month its figures are as of and its page number (unless the sheet has its own footer)."""
+    from tyollisyys_xl.core.reports.layout import page_footer
+
+    for spec in specs:
+        if spec.print_setup is not None and spec.print_setup.footer is None:
+            spec.print_setup.footer = page_footer(as_of)
 
 
 def write_result(target: WorkbookTarget, result: JobResult) -> None:
     """Write the generated sheets and the highlights; refuses before writing anything on a name clash."""
-    state = highlight_state_spec({})
-    check_sheet_names([*result.specs, state], target.sheet_names(), target.generated_sheets())
+    templates = sorted({spec.template.spec.name for spec in result.specs if spec.template is not None})
+    plan_replacement([*(spec.name for spec in result.specs), HIGHLIGHT_SHEET, *templates], target.sheet_names(),
+                     target.generated_sheets())
     target.replace_generated_sheets(result.specs)
     target.highlight_cells(highlight_fills(result.findings, skip_sheets=target.generated_sheets()))

@@ -9,9 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-from referencing import Registry, Resource
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # jsonschema is imported where it is used: `validate` trusts the shipped schemas and never needs it
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 from tyollisyys_xl.resources import schema_dir
 
@@ -30,6 +32,17 @@ TABLE_ORDER = (
 
 # x-type: how a cell is read and shown. The row schema then checks the parsed value.
 CELL_TYPES = {"text", "code", "number", "euro", "month", "date", "bool", "business_id"}
+# How a column of each x-type is shown (the builder's input tables, the report's copies of them).
+NUMBER_FORMATS = {
+    "euro": '#,##0.00 "€"',
+    "month": "m/yyyy",
+    "date": "d.m.yyyy",
+    "text": "@",
+    "code": "@",
+    "business_id": "@",
+    "bool": "@",
+    "number": "General",
+}
 
 
 class SourceError(Exception):
@@ -80,12 +93,15 @@ def _read_json(path: Path) -> dict:
 
 
 def _parse_table_schema(name: str, path: Path, raw: dict, check_metaschema: bool) -> TableSchema:
-    try:
-        if check_metaschema:
+    if check_metaschema:
+        from jsonschema import Draft202012Validator
+        from jsonschema.exceptions import SchemaError
+
+        try:
             Draft202012Validator.check_schema(raw)
-    except SchemaError as exc:
-        field = "/".join(str(p) for p in exc.path) or "(juuri)"
-        raise SourceError(path, field, exc.message) from exc
+        except SchemaError as exc:
+            field = "/".join(str(p) for p in exc.path) or "(juuri)"
+            raise SourceError(path, field, exc.message) from exc
     for key in ("x-sheet", "x-table", "properties"):
         if key not in raw:
             raise SourceError(path, key, "kenttä puuttuu")
@@ -169,6 +185,8 @@ def table_schemas() -> dict[str, TableSchema]:
 
 def schema_registry(directory: Path | None = None) -> Registry:
     """A registry of every schema file, so that "$ref": "tukilajit.schema.json" resolves offline."""
+    from referencing import Registry, Resource
+
     directory = directory or schema_dir()
     resources = []
     for path in sorted(directory.glob("*.schema.json")):
@@ -178,6 +196,8 @@ def schema_registry(directory: Path | None = None) -> Registry:
 
 
 def validator_for(schema_file: str, directory: Path | None = None) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     directory = directory or schema_dir()
     raw = _read_json(directory / schema_file)
     return Draft202012Validator(raw, registry=schema_registry(directory))

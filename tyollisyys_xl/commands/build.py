@@ -26,7 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--from", dest="old", type=Path, metavar="VANHA.xlsm",
                       help="rakenna uusi päätyökirja ja siirrä siihen kaikki VANHA.xlsm:n syöttötaulujen rivit")
     parser.add_argument("--sources", type=Path, metavar="KANSIO",
-                        help="lähdekansio, jossa schema/, programme/ ja workbook/vba/ (oletus: paketin omat)")
+                        help="lähdekansio, jossa schema/, programme/, workbook/vba/ ja excel/lite/ (oletus: paketin omat)")
 
 
 def _check(path: Path | None, sources: Path | None) -> int:

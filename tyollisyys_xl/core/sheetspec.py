@@ -1,5 +1,5 @@
 """A generated sheet described as data, so that one description renders the same way headless
-(openpyxl) and inside Excel (xlwings).
+(XlsxWriter, the report file) and inside Excel (xlwings).
 
 The core produces SheetSpecs; the adapters in tyollisyys_xl.io render them. Coordinates are 1-based
 (row, column); ranges are A1 strings such as "B2:F40". Everything here is plain data.
@@ -101,14 +101,56 @@ class Hyperlink:
     text: str
 
 
+CM_PER_INCH = 2.54
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Page margins in centimetres; the defaults are Excel's "Normal" margins."""
+
+    left: float = 1.78
+    right: float = 1.78
+    top: float = 1.91
+    bottom: float = 1.91
+    header: float = 0.76  # from the page edge to the header text
+    footer: float = 0.76
+
+
 @dataclass
 class PrintSetup:
+    """How a sheet prints. Header and footer use Excel's codes: &L, &C, &R start the left, centre and
+    right sections; &P is the page number, &N the page count, &A the sheet name, &D the date.
+
+    Fitting: fit_width pages wide and fit_height pages tall (0 = as many as needed); a scale (percent)
+    instead prints at that size and fits nothing.
+    """
+
     paper: Literal["A4"] = "A4"
     landscape: bool = False
     fit_width: int = 1
     fit_height: int = 1  # 0 = as many pages as needed
-    header: str | None = None  # Excel header code text, e.g. "&L&\"-,Bold\"Kuntakortti Jämsä&R&D"
+    scale: int | None = None  # percent, 10..400; set: no fitting
+    margins: Margins = field(default_factory=Margins)
+    repeat_rows: tuple[int, int] | None = None  # (first, last) row printed at the top of every page
+    repeat_columns: tuple[str, str] | None = None  # ("A", "B") printed at the left of every page
+    header: str | None = None  # e.g. '&L&"-,Bold"Kuntakortti Jämsä&R&D'
+    footer: str | None = None  # e.g. "&LTilanne 6/2026&RSivu &P / &N"
     print_area: str | None = None
+    center_horizontally: bool = False
+    center_vertically: bool = False
+
+
+@dataclass(frozen=True)
+class SheetTemplate:
+    """The hidden sheet a spec is a copy of (municipality cards): everything but the values.
+
+    Inside Excel a card is then a copy of this sheet plus one values write, instead of a hundred
+    formatting calls. spec holds the template's own SheetSpec (hidden, its stamp in A1, which every
+    copy's values write overwrites); stamp names the layout, so a stale template is rendered anew.
+    """
+
+    spec: "SheetSpec"
+    stamp: str
 
 
 @dataclass
@@ -125,6 +167,8 @@ class SheetSpec:
     print_setup: PrintSetup | None = None
     tab_color: str | None = None
     hidden: bool = False  # e.g. the tool's own bookkeeping sheet
+    merged_ranges: list[str] = field(default_factory=list)  # e.g. ["A1:F1"]; the top-left cell holds the value
+    template: SheetTemplate | None = None  # set when the sheet is a copy of a template sheet (cards)
 
     def values_grid(self) -> dict[tuple[int, int], Any]:
         """Every written cell as {(row, col): value}: what tests compare across renderers."""

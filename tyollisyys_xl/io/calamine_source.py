@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -22,6 +22,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.io.errors import WorkbookReadError
+from tyollisyys_xl.io.generated import GENERATED_NAME
 from tyollisyys_xl.io.snapshot import REPAIR, CorruptMember, Snapshot
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -76,7 +77,7 @@ class CalamineSource:
     """WorkbookSource for a workbook file; reads it once (snapshot), never writes.
 
     Every view comes from the one snapshot: calamine's values and merged ranges, the scan of the sheet
-    XML, and whatever else a caller parses from `snapshot` (openpyxl in the report and the upgrade). A
+    XML, and whatever else a caller parses from `snapshot` (openpyxl in `build --from`). A
     member is verified against the zip-bomb limits before any parser sees it: the workbook's own parts
     when the source opens, each sheet's XML when the sheet is first read (its scan does that in passing).
     """
@@ -85,7 +86,7 @@ class CalamineSource:
         self.path = Path(path)
         self.snapshot = Snapshot.take(self.path)
         with self._reading("osa xl/workbook.xml"):
-            self._parts = self._sheet_parts()
+            self._parts, self._generated = self._sheet_parts()
         sheet_parts = set(self._parts.values())
         for name in self.snapshot.names():
             if name not in sheet_parts:
@@ -99,6 +100,10 @@ class CalamineSource:
 
     def sheet_names(self) -> list[str]:
         return list(self._names)
+
+    def generated_sheets(self) -> list[str]:
+        """The sheets that carry the tool's mark (a sheet-scoped name in workbook.xml), in tab order."""
+        return list(self._generated)
 
     def every_sheet_name(self) -> list[str]:
         """Every sheet in tab order, chart sheets too: whoever copies a workbook must not miss one."""
@@ -149,8 +154,9 @@ class CalamineSource:
             self._xml_facts[name] = _scan_xml(xml)
         return self._xml_facts[name]
 
-    def _sheet_parts(self) -> dict[str, str]:
-        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships."""
+    def _sheet_parts(self) -> tuple[dict[str, str], list[str]]:
+        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships; and the
+        sheets that carry the tool's generated-sheet mark."""
         workbook = ElementTree.fromstring(self.snapshot.read("xl/workbook.xml"))
         rels_name = "xl/_rels/workbook.xml.rels"
         rels = ElementTree.fromstring(self.snapshot.read(rels_name)) if rels_name in self.snapshot.names() else None
@@ -161,11 +167,17 @@ class CalamineSource:
                 path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
                 targets[rel.get("Id")] = path
         parts = {}
+        sheets = [sheet.get("name") for sheet in workbook.iter(f"{_MAIN_NS}sheet")]
         for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
             part = targets.get(sheet.get(f"{_REL_NS}id"))
             if part in self.snapshot.names():
                 parts[sheet.get("name")] = part
-        return parts
+        marked = {
+            int(name.get("localSheetId"))
+            for name in workbook.iter(f"{_MAIN_NS}definedName")
+            if name.get("name") == GENERATED_NAME and (name.get("localSheetId") or "").isdigit()
+        }
+        return parts, [name for index, name in enumerate(sheets) if index in marked]
 
     def _where(self, sheet: str) -> str:
         part = self._parts.get(sheet)
@@ -188,10 +200,13 @@ class CalamineSource:
                 DefusedXmlException) as exc:
             raise self.snapshot.error(f"Tiedosto on vioittunut: {where} ei ole luettavaa XML:ää. {REPAIR}") from exc
 
-    def read_all(self) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
-        """Every worksheet's values and facts, as validate_sheets takes them."""
-        values = {name: self.sheet_values(name, empty_as_none=False) for name in self._names}
-        return values, {name: self.sheet_facts(name) for name in self._names}
+    def read_all(self, skip: Iterable[str] = ()) -> tuple[dict[str, list[list[Any]]], dict[str, SheetFacts]]:
+        """Every worksheet's values and facts, as validate_sheets takes them; skip: sheets not to read
+        (the report skips the tool's own generated sheets)."""
+        skipped = set(skip)
+        names = [name for name in self._names if name not in skipped]
+        values = {name: self.sheet_values(name, empty_as_none=False) for name in names}
+        return values, {name: self.sheet_facts(name) for name in names}
 
 
 def _scan_xml(xml: bytes) -> tuple[tuple[int, ...], int | None, dict[tuple[int, int], str]]:

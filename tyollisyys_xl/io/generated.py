@@ -1,15 +1,17 @@
-"""What both renderers (openpyxl headless, xlwings in Excel) share, so that they give the same sheets.
+"""What every renderer (XlsxWriter for the report file, xlwings in Excel) shares, so that they give the same sheets.
 
 - How a generated sheet is marked: a sheet-scoped defined name that refers to the sheet's own A1.
-  It lives inside the workbook, travels with the sheet in Excel, is reported by every xlwings client
-  (they send range names only) and is read by openpyxl. A sheet without it is never removed.
-- Where regenerated sheets go: where the old ones stood, else at the end.
+  It lives inside the workbook, travels with the sheet in Excel (a copied sheet carries it too), is
+  reported by every xlwings client (they send range names only) and is in workbook.xml for readers.
+  A sheet without it is never removed.
+- The replacement plan: which of the tool's sheets go, where the new ones stand, and the case rule
+  that protects a user's sheet of the same name (plan_replacement). Adapters only carry it out.
 - How a spec becomes cells: its blocks plus HYPERLINK formulas for its links (a formula rides along
   in the one values write; a real hyperlink would cost one call per link in Excel).
 - Highlights of offending input cells and the hidden sheet that remembers them, so that the next
-  run clears exactly the cells the tool coloured and never a user's own fill.
+  run clears exactly the cells the tool coloured and never a user's own fill (plan_highlights).
 
-Pure: no openpyxl or xlwings import, so a button press pays for neither here.
+Pure: no XlsxWriter or xlwings import, so a button press pays for neither here.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.findings import ERROR, Finding
+from tyollisyys_xl.core.safe_text import INVALID_XML
 from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
 
 GENERATED_NAME = "TyollisyysXL_Generoitu"
@@ -33,8 +36,7 @@ HIGHLIGHT_GONE = "poistettu"  # what the tracking formula shows once its cell's 
 ERROR_FILL = "FFC7CE"  # light red, as Excel's "bad" style
 WARNING_FILL = "FFEB9C"  # light yellow, as Excel's "neutral" style
 
-# Characters XML 1.0 cannot carry; openpyxl refuses them, Excel would show garbage.
-_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_ILLEGAL_CHARACTERS = INVALID_XML  # what XML 1.0 cannot carry: left out of a written cell (validation reports it)
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
@@ -118,6 +120,13 @@ def header_sections(header: str) -> dict[str, str]:
 
 def clean_value(value: Any) -> Any:
     """One value as both renderers write it: plain Python scalars, no NaN, no Decimal, no illegal characters."""
+    kind = type(value)  # the common cases first: a report has hundreds of thousands of cells
+    if kind is float:
+        return value if value == value else None
+    if kind is str:
+        return value if value.isprintable() or not _ILLEGAL_CHARACTERS.search(value) else _ILLEGAL_CHARACTERS.sub("", value)
+    if kind is int:
+        return value
     if value is None or isinstance(value, (bool, Formula)):
         return value
     if value.__class__.__name__ in ("NAType", "NaTType"):  # pandas' missing values
@@ -145,11 +154,23 @@ def hyperlink_formula(link: Hyperlink) -> Formula:
     return Formula(f'=HYPERLINK("#{target}","{text}")', cached=link.text)
 
 
-def sheet_cells(spec: SheetSpec) -> dict[tuple[int, int], Any]:
-    """Every cell the spec writes, links included, as {(row, col): clean value}."""
+def link_sheet(target: str) -> str:
+    """The sheet an in-workbook address points to: "'Omat (2)'!B3" -> "Omat (2)"."""
+    sheet = target.rpartition("!")[0]
+    return sheet[1:-1].replace("''", "'") if sheet.startswith("'") and sheet.endswith("'") else sheet
+
+
+def sheet_cells(spec: SheetSpec, sheets: Iterable[str] | None = None) -> dict[tuple[int, int], Any]:
+    """Every cell the spec writes, links included, as {(row, col): clean value}.
+
+    sheets: the sheets the written workbook holds (None: every link's target is there). A link to a
+    sheet that is not there is written as its text, not as a link that leads nowhere.
+    """
     cells = {key: clean_value(value) for key, value in spec.values_grid().items()}
+    present = None if sheets is None else {name.casefold() for name in sheets}
     for link in spec.hyperlinks:
-        cells[parse_cell(link.cell)] = hyperlink_formula(link)
+        live = present is None or link_sheet(link.target).casefold() in present
+        cells[parse_cell(link.cell)] = hyperlink_formula(link) if live else clean_value(link.text)
     return cells
 
 
@@ -166,27 +187,39 @@ def dense_block(cells: Mapping[tuple[int, int], Any]) -> Block | None:
     return Block(row=top, col=left, values=grid)
 
 
-def check_sheet_names(specs: Sequence[SheetSpec], existing: Iterable[str], generated: Iterable[str]) -> None:
-    """Refuse before anything is written when a spec would replace a sheet the tool did not make."""
-    ours = {name.casefold() for name in generated}
-    for spec in specs:
-        if any(name.casefold() == spec.name.casefold() and name.casefold() not in ours for name in existing):
-            raise GeneratedSheetConflict(spec.name)
+@dataclass(frozen=True)
+class ReplacementPlan:
+    """What regenerating sheets does to a workbook, decided before anything is written.
 
-
-def placement(existing: Sequence[str], removed: Iterable[str]) -> str | None:
-    """The sheet after which the regenerated sheets go.
-
-    The sheet before the first removed one (so a rerun puts them back where they stood), or the last
-    sheet when none is removed; None when nothing is left before them.
+    Adapters only carry it out: delete `remove`, then add the new sheets in the given order right
+    after `after` (before every sheet when None).
     """
-    removed = {name.casefold() for name in removed}
-    kept = [name for name in existing if name.casefold() not in removed]
-    first_removed = next((i for i, name in enumerate(existing) if name.casefold() in removed), None)
-    if first_removed is None:
-        return kept[-1] if kept else None
-    before = [name for name in existing[:first_removed] if name.casefold() not in removed]
-    return before[-1] if before else None
+
+    remove: tuple[str, ...]  # the tool's own sheets to delete, as the workbook spells them
+    after: str | None
+
+
+def plan_replacement(names: Sequence[str], existing: Sequence[str], generated: Iterable[str]) -> ReplacementPlan:
+    """Plan writing sheets `names` into a workbook whose sheets are `existing`, `generated` of them the tool's.
+
+    The case rule: Excel's sheet names ignore case, so names are compared casefolded. A sheet of the
+    same name that the tool did not make stops the run (GeneratedSheetConflict): it is a user's and is
+    never replaced. One of the tool's own is removed and comes back under the new spelling.
+    The new sheets go where the first removed one stood (a rerun puts them back in place), else
+    after the last sheet.
+    """
+    wanted = {name.casefold() for name in names}
+    if len(wanted) < len(names):
+        raise ValueError(f"sheet names repeat (ignoring case): {list(names)}")
+    ours = {name.casefold() for name in generated}
+    for name in existing:
+        if name.casefold() in wanted and name.casefold() not in ours:
+            raise GeneratedSheetConflict(next(n for n in names if n.casefold() == name.casefold()))
+    removed = [name for name in existing if name.casefold() in wanted]
+    first_removed = next((i for i, name in enumerate(existing) if name.casefold() in wanted), None)
+    before = existing[:first_removed] if first_removed is not None else existing
+    kept_before = [name for name in before if name.casefold() not in wanted]
+    return ReplacementPlan(remove=tuple(removed), after=kept_before[-1] if kept_before else None)
 
 
 def highlight_fills(findings: Iterable[Finding], skip_sheets: Iterable[str] = ()) -> dict[str, dict[str, str]]:
@@ -256,6 +289,36 @@ def read_highlight_state(values: Sequence[Sequence[Any]] | None) -> dict[str, se
         if address:
             state.setdefault(row[0], set()).add(address)
     return state
+
+
+@dataclass(frozen=True)
+class HighlightPlan:
+    """The highlight changes of a run: per sheet {(row, col): fill, or None to clear last run's colour},
+    and the hidden sheet that remembers this run's highlights (written with the generated sheets)."""
+
+    changes: dict[str, dict[tuple[int, int], str | None]]
+    memory: SheetSpec
+
+
+def plan_highlights(
+    memory_values: Sequence[Sequence[Any]] | None,
+    fills: Mapping[str, Mapping[str, str]],
+    existing: Sequence[str],
+    generated: Iterable[str],
+) -> HighlightPlan:
+    """Colour this run's cells and clear last run's (memory_values: the memory sheet's values, None if
+    there is none); only sheets that are not the tool's own are touched."""
+    ours = set(generated)
+    inputs = [name for name in existing if name not in ours]
+    return HighlightPlan(
+        changes=fill_changes(read_highlight_state(memory_values), fills, inputs),
+        memory=highlight_state_spec({sheet: fills[sheet] for sheet in inputs if sheet in fills}),
+    )
+
+
+def highlight_styles(fills: Mapping[str, str]) -> list[Style]:
+    """One sheet's highlights as fill styles (a new file has no earlier colours to clear)."""
+    return coalesce_styles(Style(address, fill=fill) for address, fill in sorted(fills.items(), key=lambda i: parse_cell(i[0])[::-1]))
 
 
 def fill_changes(

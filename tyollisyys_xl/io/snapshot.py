@@ -1,7 +1,7 @@
 """One snapshot of a workbook file per run, checked against zip bombs before anything parses it.
 
 Why one snapshot: a run looks at the file in several ways (python-calamine for values, a scan of the sheet
-XML for what calamine omits, openpyxl where a writer or the upgrade needs formulas and styles). Opening
+XML for what calamine omits, openpyxl where `build --from` needs formulas and styles). Opening
 the path for each would let a master replaced during the run (a colleague saving over it, a sync client)
 give values of one version and facts of another. So the file's bytes are read once, and every view is
 parsed from those bytes.

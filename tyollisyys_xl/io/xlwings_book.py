@@ -3,7 +3,10 @@
 Every call to Excel is slow, so the number of calls never depends on the data: one read per sheet,
 one values write per generated sheet (the whole sheet as one 2-D block, links as HYPERLINK
 formulas inside it), a fixed handful per style, conditional format and chart of a spec, and a few
-rectangles for all highlights together.
+rectangles for all highlights together. A sheet made from a template (the municipality cards) is a
+copy of the hidden template sheet, renamed, shown and given its values: four calls (five when an
+older copy is deleted first), however many formats it has. A missing or stale template (its A1 stamp
+differs from the layout's) is rendered anew first, once per run.
 
 Works on every xlwings engine through the public API: desktop Excel (Windows/Mac, COM/AppleScript)
 and the remote engine (xlwings Server/Lite; tests use `xw.Book(json=...)`). A client that cannot do a
@@ -21,25 +24,23 @@ from typing import Any
 
 import xlwings as xw
 
-from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, Style
+from tyollisyys_xl.core.sheetspec import CM_PER_INCH, Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.io.generated import (
     GENERATED_NAME,
     HIGHLIGHT_SHEET,
+    GeneratedSheetConflict,
     cf_operand,
-    check_sheet_names,
     coalesce_styles,
     column_index,
     dense_block,
     equal_runs,
     fill_bands,
-    fill_changes,
     frozen_range,
     header_sections,
-    highlight_state_spec,
     marker_reference,
     parse_cell,
-    placement,
-    read_highlight_state,
+    plan_highlights,
+    plan_replacement,
     sheet_cells,
 )
 
@@ -92,7 +93,11 @@ class XlwingsBook:
     def __init__(self, book: xw.Book):
         self.book = book
         self.remote = book.app.engine.name == "remote"
+        # Desktop Excel and the Office.js client copy sheets; the other remote clients (Office Scripts,
+        # Google Sheets) have no sheet copy, so there a template's copies are rendered whole instead.
+        self.copies_sheets = not self.remote or book.api.get("client") == "Office.js"
         self._generated: list[str] | None = None  # read once, then kept up to date by our own writes
+        self._templates: dict[str, xw.Sheet] = {}  # stamp -> the template sheet checked or rendered in this run
 
     # -- reading -------------------------------------------------------------------------------
     def sheet_names(self) -> list[str]:
@@ -116,34 +121,32 @@ class XlwingsBook:
     # -- writing -------------------------------------------------------------------------------
     def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:
         existing, generated = self.sheet_names(), self.generated_sheets()
-        check_sheet_names(specs, existing, generated)
-        wanted = {spec.name.casefold() for spec in specs}
-        removed = [name for name in generated if name.casefold() in wanted]
-        anchor = placement(existing, removed)
-        for name in removed:
+        plan = plan_replacement([spec.name for spec in specs], existing, generated)
+        for name in plan.remove:
             self.book.sheets[name].delete()
-        self._generated = [name for name in generated if name not in removed]
-        previous = self.book.sheets[anchor] if anchor else None
+        self._generated = [name for name in generated if name not in plan.remove]
+        previous = self.book.sheets[plan.after] if plan.after else None
         for spec in specs:
-            if previous is None:
-                sheet = self.book.sheets.add(name=spec.name, before=self.book.sheets[0])
+            if spec.template is not None and self.copies_sheets:
+                sheet = self._copy(self._template(spec.template), previous, spec)
             else:
-                sheet = self.book.sheets.add(name=spec.name, after=previous)
-            self._render(sheet, spec)
+                place = {"after": previous} if previous is not None else {"before": self.book.sheets[0]}
+                sheet = self.book.sheets.add(name=spec.name, **place)
+                self._render(sheet, spec)
             self._generated.append(spec.name)
             previous = sheet
 
     def highlight_cells(self, fills: Mapping[str, Mapping[str, str]]) -> None:
-        generated = set(self.generated_sheets())
-        state = self.sheet_values(HIGHLIGHT_SHEET) if HIGHLIGHT_SHEET in generated else None
-        inputs = [name for name in self.sheet_names() if name not in generated]
-        for sheet_name, changes in fill_changes(read_highlight_state(state), fills, inputs).items():
+        generated = self.generated_sheets()
+        memory = self.sheet_values(HIGHLIGHT_SHEET) if HIGHLIGHT_SHEET in generated else None
+        plan = plan_highlights(memory, fills, self.sheet_names(), generated)
+        for sheet_name, changes in plan.changes.items():
             sheet = self.book.sheets[sheet_name]
             for top, left, matrix in fill_bands(changes):
                 colours = [[c if c in (None, ...) else "#" + c for c in row] for row in matrix]
                 bottom_right = (top + len(matrix) - 1, left + len(matrix[0]) - 1)
                 sheet.range((top, left), bottom_right).set_colors(colours)
-        self.replace_generated_sheets([highlight_state_spec({s: fills[s] for s in inputs if s in fills})])
+        self.replace_generated_sheets([plan.memory])
 
     def write_named_cells(self, values: Mapping[str, Any]) -> None:
         """Write status values into the workbook's named cells (Ohjaus); names that do not exist are skipped."""
@@ -164,12 +167,60 @@ class XlwingsBook:
     def alert(self, message: str, title: str) -> None:
         self.book.app.alert(message, title=title, mode="critical")
 
+    # -- sheets from a template ----------------------------------------------------------------
+    def _template(self, template: SheetTemplate) -> xw.Sheet:
+        """The hidden template sheet, rendered anew (at the end) when it is missing or its stamp is not the layout's."""
+        if template.stamp in self._templates:
+            return self._templates[template.stamp]
+        self._templates[template.stamp] = sheet = self._current_template(template)
+        return sheet
+
+    def _current_template(self, template: SheetTemplate) -> xw.Sheet:
+        name = template.spec.name
+        current = next((n for n in self.sheet_names() if n.casefold() == name.casefold()), None)
+        if current is not None:
+            if current not in self.generated_sheets():
+                raise GeneratedSheetConflict(name)
+            sheet = self.book.sheets[current]
+            if template.stamp in str(sheet.range("A1").value or ""):
+                return sheet
+            sheet.delete()
+            self._generated.remove(current)
+        sheet = self.book.sheets.add(name=name, after=self.book.sheets[-1])
+        self._render(sheet, template.spec)
+        self._generated.append(name)
+        return sheet
+
+    def _copy(self, template: xw.Sheet, previous: xw.Sheet | None, spec: SheetSpec) -> xw.Sheet:
+        """A copy of the template after previous, named and shown, with the spec's values: four calls.
+
+        The copy carries the template's formats, chart, print setup and sheet-scoped names (the tool's
+        mark among them): Excel moves a chart's and a name's references to the sheet they were copied
+        with. The public Sheet.copy finds the copy by comparing every sheet's name before and after, a
+        call per sheet in Excel; the engine's own copy and the known position of the copy avoid that.
+        """
+        if previous is None:
+            template.impl.copy(before=self.book.sheets[0].impl, after=None)
+            index = 0
+        else:
+            template.impl.copy(before=None, after=previous.impl)
+            index = previous.index  # 1-based position of previous = 0-based position of its copy
+        sheet = self.book.sheets[index]
+        sheet.name = spec.name
+        sheet.visible = not spec.hidden
+        self._write_values(sheet, sheet_cells(spec))
+        return sheet
+
     # -- one sheet -----------------------------------------------------------------------------
-    def _render(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
-        cells = sheet_cells(spec)
+    @staticmethod
+    def _write_values(sheet: xw.Sheet, cells: Mapping[tuple[int, int], Any]) -> None:
         block = dense_block(cells)
         if block:
             sheet.range((block.row, block.col)).value = [[excel_value(v) for v in row] for row in block.values]
+
+    def _render(self, sheet: xw.Sheet, spec: SheetSpec) -> None:
+        cells = sheet_cells(spec)
+        self._write_values(sheet, cells)
         styles = coalesce_styles(spec.styles)
         for style in styles:
             self._style(sheet.range(style.range), replace(style, border=False))
@@ -191,6 +242,8 @@ class XlwingsBook:
         frozen = frozen_range(spec.freeze) if spec.freeze else None
         if frozen:
             _optional(lambda: sheet.freeze_panes.freeze_at(frozen))
+        for merged in spec.merged_ranges:
+            _optional(lambda r=sheet.range(merged): r.merge())
         if spec.print_setup and spec.print_setup.print_area:
             _optional(lambda: setattr(sheet.page_setup, "print_area", spec.print_setup.print_area))
         if not self.remote and sys.platform.startswith("win"):
@@ -280,15 +333,39 @@ def _windows_sheet_extras(sheet: xw.Sheet, spec: SheetSpec) -> None:
     if spec.tab_color:
         red, green, blue = (int(spec.tab_color[i : i + 2], 16) for i in (0, 2, 4))
         sheet.api.Tab.Color = red + green * 256 + blue * 65536
-    setup: PrintSetup | None = spec.print_setup
-    if setup is None:
+    if spec.print_setup is None:
         return
-    page = sheet.api.PageSetup
+    app = sheet.book.app.api
+    app.PrintCommunication = False  # Excel talks to the printer driver after every page-setup call otherwise
+    try:
+        windows_page_setup(sheet.api.PageSetup, spec.print_setup)
+    finally:
+        app.PrintCommunication = True
+
+
+def _points(cm: float) -> float:
+    return round(cm / CM_PER_INCH * 72, 2)
+
+
+def windows_page_setup(page: Any, setup: PrintSetup) -> None:
+    """Every PrintSetup field onto a COM PageSetup object (print area: through xlwings, on every engine)."""
     page.PaperSize = 9  # xlPaperA4
-    page.Orientation = 2 if setup.landscape else 1
-    page.Zoom = False
-    page.FitToPagesWide = setup.fit_width
-    page.FitToPagesTall = setup.fit_height or False
-    if setup.header:
-        sections = header_sections(setup.header)
-        page.LeftHeader, page.CenterHeader, page.RightHeader = sections["left"], sections["center"], sections["right"]
+    page.Orientation = 2 if setup.landscape else 1  # xlLandscape, xlPortrait
+    if setup.scale:
+        page.Zoom = setup.scale
+    else:
+        page.Zoom = False
+        page.FitToPagesWide = setup.fit_width or False
+        page.FitToPagesTall = setup.fit_height or False
+    margins = setup.margins
+    page.LeftMargin, page.RightMargin = _points(margins.left), _points(margins.right)
+    page.TopMargin, page.BottomMargin = _points(margins.top), _points(margins.bottom)
+    page.HeaderMargin, page.FooterMargin = _points(margins.header), _points(margins.footer)
+    page.PrintTitleRows = f"${setup.repeat_rows[0]}:${setup.repeat_rows[1]}" if setup.repeat_rows else ""
+    page.PrintTitleColumns = f"${setup.repeat_columns[0]}:${setup.repeat_columns[1]}" if setup.repeat_columns else ""
+    header = header_sections(setup.header or "")
+    page.LeftHeader, page.CenterHeader, page.RightHeader = header["left"], header["center"], header["right"]
+    footer = header_sections(setup.footer or "")
+    page.LeftFooter, page.CenterFooter, page.RightFooter = footer["left"], footer["center"], footer["right"]
+    page.CenterHorizontally = setup.center_horizontally
+    page.CenterVertically = setup.center_vertically

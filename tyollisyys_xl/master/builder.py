@@ -30,15 +30,17 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from tyollisyys_xl.master.carry import SheetExtras, excel_result
+from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import fi_value
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
 from tyollisyys_xl.io.snapshot import Snapshot
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root
-from tyollisyys_xl.schemas import Column, SourceError, TableSchema, load_table_schemas
+from tyollisyys_xl.schemas import NUMBER_FORMATS, Column, SourceError, TableSchema, load_table_schemas
 
 BUILD_TIME = dt.datetime(2026, 1, 1)  # fixed, so that two builds are byte-identical
 
@@ -53,16 +55,6 @@ NOTICE_CELL = (2, 1)  # Ohjaus!B3 (0-based row, column): the note a demo workboo
 REFERENCE_TABLES = ("mittarit", "kunnat", "tukilajit", "kustannuskohteet")
 
 BOOL_TEXT = {True: "Kyllä", False: "Ei"}
-NUMBER_FORMATS = {
-    "euro": '#,##0.00 "€"',
-    "month": "m/yyyy",
-    "date": "d.m.yyyy",
-    "text": "@",
-    "code": "@",
-    "business_id": "@",
-    "bool": "@",
-    "number": "General",
-}
 DATE_TYPES = {"date", "month"}
 TABLE_STYLE = "Table Style Medium 2"
 LAST_ROW = 1_048_575  # validation and formats cover the whole column below the header
@@ -105,6 +97,10 @@ BUTTONS = (
     Button("PaivitaKaikki", "Päivitä kaikki", "update_all", "Tekee kaikki edellä mainitut peräkkäin."),
 )
 
+# The self-test button on Ohjaus (workbook/vba/Tyollisyys.bas): its macro starts no Python for its first
+# checks, so it runs no entry point of tyollisyys_xl.excel.
+SELF_TEST_MACRO, SELF_TEST_CAPTION = "TestaaAsennus", "Testaa asennus"
+
 # Named cells on Ohjaus where the Excel entry points write the status of their last run.
 STATUS_CELLS = (
     ("Tila_Toiminto", "Toiminto"),
@@ -116,12 +112,26 @@ STATUS_CELLS = (
 
 # The keys of xlwings' settings sheet (those of its quickstart --standalone workbook), listed in the
 # sheet's guidance. A key on the sheet wins over the same key in the user's xlwings.conf file even with
-# an empty value (xlwings.bas GetConfig), so the sheet holds only keys that have a value: none in the master.
+# an empty value (xlwings.bas GetConfig), so the sheet holds only keys that have a value.
 XLWINGS_KEYS = (
     "Interpreter_Win", "Interpreter_Mac", "PYTHONPATH", "Conda Path", "Conda Env", "UDF Modules", "Debug UDFs",
-    "Use UDF Server", "Show Console",
+    "Use UDF Server", "Show Console", "ADD_WORKBOOK_TO_PYTHONPATH",
 )
 GUIDANCE_COLUMN = 3  # D: xlwings reads keys from column A and their values from B, nothing else
+
+# The settings the master ships on its xlwings.conf sheet (each user overrides one in its cell).
+# The interpreters are where the install scripts in excel/ put the per-user virtual environment, as
+# xlwings.bas expands them for every user: GetConfig passes a sheet value through ExpandEnvironmentStrings,
+# which on Windows is WScript.Shell's (any %VAR%) and on a Mac replaces a leading $HOME with the home folder
+# outside Excel's sandbox (GetMacDir). The Mac path has no space: xlwings' AppleScript runs the interpreter
+# unquoted. The package is installed, so the workbook's folder need not be on sys.path; adding it makes
+# xlwings map a OneDrive or SharePoint address to a local folder (xlwings.utils.prepare_sys_path), which
+# fails for a library that is not synced.
+DEFAULT_XLWINGS_SETTINGS = {
+    "Interpreter_Win": r"%LOCALAPPDATA%\tyollisyys\Scripts\pythonw.exe",
+    "Interpreter_Mac": "$HOME/Library/tyollisyys/bin/python",
+    "ADD_WORKBOOK_TO_PYTHONPATH": "false",
+}
 
 Rows = Mapping[str, Sequence[Mapping[str, CellValue]]]
 
@@ -134,6 +144,7 @@ class Sources:
     schemas: dict[str, TableSchema]
     programme: Programme
     vba_modules: tuple[VbaModule, ...]  # standard and class modules, after the document modules
+    lite_files: dict[str, str]  # excel/lite/main.py and requirements.txt, stored for xlwings Lite
 
 
 def _xlwings_modules() -> list[VbaModule]:
@@ -166,15 +177,16 @@ def load_sources(root: Path | None = None) -> Sources:
     prog = load_programme(root / "programme", root / "schema")
     bas = root / "workbook" / "vba" / VBA_MODULE_FILE
     try:
-        own = read_bas_file(bas)
+        own = read_bas_file(bas, encoding="utf-8")  # reviewed as UTF-8 text; the project stores cp1252
     except FileNotFoundError as exc:
         raise SourceError(bas, "(tiedosto)", "tiedosto puuttuu") from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(bas, "Attribute VB_Name", str(exc)) from exc
-    missing = [b.macro for b in BUTTONS if f"Public Sub {b.macro}()" not in own.code]
+    missing = [macro for macro in (*(b.macro for b in BUTTONS), SELF_TEST_MACRO) if f"Public Sub {macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
-    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()))
+    return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()),
+                   lite_files=read_lite_files(root / "excel" / "lite"))
 
 
 # --- values ---------------------------------------------------------------
@@ -513,13 +525,32 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
     )
     text.gap()
     text.heading("Asetukset")
-    text.line(
-        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava. Jos Python "
-        "ei löydy, tuo piilotettu xlwings.conf-välilehti näkyviin (napsauta välilehtiä hiiren oikealla ja valitse "
-        "Näytä) ja kirjoita sen A1-soluun Interpreter_Win (Windows) tai Interpreter_Mac (Mac) ja B1-soluun "
-        "Python-tulkin koko polku."
-    )
+    _write_self_test_button(sheet, text)
     sheet.activate()
+
+
+def _write_self_test_button(sheet: Worksheet, text: Writer) -> None:
+    """Testaa asennus at the settings, with what it checks and where a user points to another Python."""
+    sheet.insert_button(text.row, 1, {"macro": SELF_TEST_MACRO, "caption": SELF_TEST_CAPTION, "width": 200,
+                                      "height": 34, "x_offset": 4, "y_offset": 3})
+    sheet.set_row(text.row, 20)
+    sheet.set_row(text.row + 1, 20)
+    text.row += 2
+    text.line(
+        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava ja koneelle on "
+        "asennettava Python ja paketti (asennusohjelma excel/asenna.cmd, Macissa excel/asenna-mac.sh). Testaa asennus "
+        "kertoo yhdellä painalluksella, mikä puuttuu: toimivatko makrot, mikä xlwings-versio työkirjassa on, löytyykö "
+        "Python-tulkki ja saako Excel käynnistää sen."
+    )
+    text.line(
+        "Python haetaan oletuksena asennusohjelman tekemästä kansiosta. Jos se on muualla, tuo piilotettu "
+        "xlwings.conf-välilehti näkyviin (napsauta välilehteä hiiren kakkospainikkeella ja valitse Näytä) ja kirjoita "
+        "Python-tulkin koko polku B-sarakkeeseen avaimen Interpreter_Win (Windows) tai Interpreter_Mac (Mac) viereen."
+    )
+    text.line(
+        "Excelin selainversio ei aja makroja. Siellä samat toiminnot ajetaan xlwings Lite -apuohjelmalla, jonka koodi "
+        "on tallennettu tähän työkirjaan (ohje: excel/README.md)."
+    )
 
 
 def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
@@ -573,6 +604,13 @@ def _has_value(value: CellValue) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+def _with_default_settings(settings: Mapping[str, CellValue]) -> dict[str, CellValue]:
+    """The master's own xlwings settings, unless settings name the key (a key given as None is dropped)."""
+    given = {key.casefold() for key in settings}
+    defaults = {k: v for k, v in DEFAULT_XLWINGS_SETTINGS.items() if k.casefold() not in given}
+    return {**defaults, **settings}
+
+
 def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:
     """xlwings reads keys from A1 down to the first empty cell and each value beside its key, nothing else.
 
@@ -590,19 +628,46 @@ def _write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[st
     guidance = (
         "xlwings lukee asetukset tältä välilehdeltä: avain A-sarakkeeseen A1-solusta alkaen ilman tyhjiä rivejä "
         "väliin, arvo samalle riville B-sarakkeeseen.",
+        "Valmiina ovat Interpreter_Win (Windows) ja Interpreter_Mac (Mac). Ne osoittavat Pythoniin, jonka "
+        "asennusohjelma (excel/asenna.cmd tai excel/asenna-mac.sh) tekee käyttäjän omaan kansioon. %LOCALAPPDATA% ja "
+        "$HOME tarkoittavat kunkin käyttäjän omaa kansiota, joten sama työkirja toimii kaikilla.",
+        "ADD_WORKBOOK_TO_PYTHONPATH = false: paketti on asennettu, joten Pythonin ei tarvitse etsiä koodia "
+        "työkirjan kansiosta. Näin painikkeet toimivat myös, kun työkirja on avattu SharePointista tai OneDrivesta.",
+        "Jos Python on asennettu muualle, kirjoita Python-tulkin koko polku avaimen viereen B-sarakkeeseen "
+        "(Windowsissa pythonw.exe, Macissa bin/python). Muuta ei tarvitse muuttaa. Paina sitten Ohjaus-välilehden "
+        "Testaa asennus -painiketta.",
         "Kirjoita vain asetukset, joille annat arvon. Tällä välilehdellä oleva avain ohittaa saman avaimen "
-        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä.",
-        "Jos Python ei löydy: A1 = Interpreter_Win ja B1 = tulkin koko polku, esim. "
-        "C:\\tyollisyys\\.venv\\Scripts\\pythonw.exe (Macissa Interpreter_Mac).",
+        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä. Jos haluat käyttää tiedostoa, poista koko "
+        "rivi (napsauta rivinumeroa hiiren kakkospainikkeella ja valitse Poista).",
+        "Työkirjan viereen tallennettua xlwings.conf-tiedostoa ei lueta, kun työkirja on avattu OneDrivesta, "
+        "SharePointista tai Teamsista: anna asetukset tällä välilehdellä.",
         "Avaimet: " + ", ".join(XLWINGS_KEYS) + ".",
     )
     for row, line in enumerate(guidance, start=1):
         sheet.write_string(row, GUIDANCE_COLUMN, line, formats.get(italic=True))
 
 
+def _write_card_template(book: Workbook, sheet: Worksheet, sources: Sources, rows: Rows) -> None:
+    """The hidden template of the municipality cards, laid out for the reference tables being built:
+    the Excel buttons make each card as a copy of it (tyollisyys_xl.core.reports.cards)."""
+    from tyollisyys_xl.core.reports.cards import card_template
+    from tyollisyys_xl.core.validation import validate_sheets
+    from tyollisyys_xl.io.xlsxwriter_target import SheetWriter
+
+    sheets = {
+        schema.sheet: [schema.headers, *([row.get(column.key) for column in schema.columns] for row in rows.get(name, []))]
+        for name, schema in sources.schemas.items()
+    }
+    template = card_template(validate_sheets(sheets, schemas=sources.schemas).tables)
+    if template is None:  # no municipalities: nothing to lay out
+        sheet.hide()
+        return
+    SheetWriter(book).render(sheet, template)
+
+
 def _sheet_names(sources: Sources) -> list[str]:
     """The master's sheets in order: Ohjaus, Ohjelma, the input sheets, then the hidden helpers."""
-    return [OHJAUS, OHJELMA, *(s.sheet for s in sources.schemas.values()), LISTAT, XLWINGS_CONF]
+    return [OHJAUS, OHJELMA, *(s.sheet for s in sources.schemas.values()), LISTAT, XLWINGS_CONF, TEMPLATE_SHEET]
 
 
 def _vba_project(sources: Sources, sheet_count: int) -> bytes:
@@ -679,7 +744,8 @@ def _write_workbook(
     _write_ohjelma(sheets[OHJELMA], formats, prog)
     for name, schema in sources.schemas.items():
         _write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
-    _write_xlwings_conf(sheets[XLWINGS_CONF], formats, settings)
+    _write_xlwings_conf(sheets[XLWINGS_CONF], formats, _with_default_settings(settings))
+    _write_card_template(book, sheets[TEMPLATE_SHEET], sources, rows)
     by_sheet = {schema.sheet: (schema, rows.get(name, [])) for name, schema in sources.schemas.items()}
     for name, sheet_extras in (extras or {}).items():
         schema, sheet_rows = by_sheet.get(name, (None, []))
@@ -688,6 +754,7 @@ def _write_workbook(
     sheets[XLWINGS_CONF].hide()
     book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
     book.close()
+    add_lite_parts(path, sources.lite_files)
 
 
 # --- writing, refusing, checking -----------------------------------------
@@ -762,7 +829,7 @@ def build_master(
 ) -> Path:
     """Build a master workbook at out_path (default: the repository's workbook/Tyollisyysohjelma2026.xlsm).
 
-    sources: a folder holding schema/, programme/ and workbook/vba/ (default: the package's own), or
+    sources: a folder holding schema/, programme/, workbook/vba/ and excel/lite/ (default: the package's own), or
     loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
     given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
     fictional). xlwings_settings: keys and values for the hidden xlwings.conf sheet (a key without a value

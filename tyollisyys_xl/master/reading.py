@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from defusedxml import ElementTree
 from xlsxwriter.utility import xl_col_to_name
 
 from tyollisyys_xl.core.parsing import quote
@@ -22,8 +21,6 @@ from tyollisyys_xl.io.errors import WorkbookReadError
 from tyollisyys_xl.schemas import TableSchema
 
 CellValue = str | float | bool | dt.date | dt.datetime | None
-
-_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
 class BuildError(Exception):
@@ -101,17 +98,3 @@ def read_input_tables(book: CalamineSource, schemas: Mapping[str, TableSchema]) 
         else InputTable(schema=schema, present=False)
         for name, schema in schemas.items()
     }
-
-
-def sheet_scoped_names(book: CalamineSource) -> dict[str, set[str]]:
-    """{sheet: names defined on that sheet only}, from xl/workbook.xml (how the tools mark their own sheets).
-
-    Read from the snapshot the values came from (the source has already parsed this part once)."""
-    root = ElementTree.fromstring(book.snapshot.read("xl/workbook.xml"))
-    sheets = [s.get("name") for s in root.iter(f"{_MAIN_NS}sheet")]
-    scoped: dict[str, set[str]] = {}
-    for defined in root.iter(f"{_MAIN_NS}definedName"):
-        local = defined.get("localSheetId")
-        if local is not None and int(local) < len(sheets):
-            scoped.setdefault(sheets[int(local)], set()).add(defined.get("name"))
-    return scoped

@@ -25,11 +25,12 @@ from tyollisyys_xl.core.parsing import quote
 from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.validation.sheets import scan_texts
 from tyollisyys_xl.io.calamine_source import CalamineSource
-from tyollisyys_xl.io.generated import GENERATED_NAME, HIGHLIGHT_SHEET, read_highlight_state
+from tyollisyys_xl.io.generated import HIGHLIGHT_SHEET, read_highlight_state
 from tyollisyys_xl.master.builder import (
     LISTAT,
     OHJAUS,
     OHJELMA,
+    TEMPLATE_SHEET,
     XLWINGS_CONF,
     Sources,
     build_fresh,
@@ -44,7 +45,6 @@ from tyollisyys_xl.master.reading import (
     InputTable,
     open_workbook,
     read_input_tables,
-    sheet_scoped_names,
     sheet_values,
 )
 
@@ -120,10 +120,10 @@ def _table_problems(table: InputTable) -> list[str]:
 
 def _other_sheets(book: CalamineSource, sources: Sources) -> tuple[list[str], list[str]]:
     """(the tools' generated sheets, sheets that are neither the master's nor the tools')."""
-    master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, *(s.sheet for s in sources.schemas.values())}
-    scoped = sheet_scoped_names(book)
+    master_sheets = {OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF, TEMPLATE_SHEET, *(s.sheet for s in sources.schemas.values())}
     others = [name for name in book.every_sheet_name() if name not in master_sheets]
-    generated = [name for name in others if GENERATED_NAME in scoped.get(name, set())]
+    marked = set(book.generated_sheets())
+    generated = [name for name in others if name in marked]
     return generated, [name for name in others if name not in generated]
 
 

@@ -111,9 +111,13 @@ _VISIBLE = b"\xff"
 _VBA_IDENTIFIER = re.compile(r"[^\W\d_]\w{0,30}")
 
 
-def read_bas_file(path: str | Path, code_page: int = 1252) -> VbaModule:
-    """Load a standard module exported from the VBE, dropping its VB_Name header."""
-    text = Path(path).read_bytes().decode(_codec(code_page))
+def read_bas_file(path: str | Path, code_page: int = 1252, encoding: str | None = None) -> VbaModule:
+    """Load a standard module exported from the VBE, dropping its VB_Name header.
+
+    The VBE exports in the project's code page; encoding overrides it for sources kept as UTF-8 text
+    (the project stores them in its code page all the same).
+    """
+    text = Path(path).read_bytes().decode(encoding or _codec(code_page))
     first_line, _, rest = text.partition("\n")
     header = re.fullmatch(r'Attribute VB_Name = "([^"]+)"\r?', first_line)
     if header is None:

@@ -4,13 +4,20 @@ Every card has the same rows and columns, whatever its data: the subsidy types, 
 indicators come from the workbook's shared tables (Tukilajit, Kustannuskohteet, Mittarit), so a
 municipality without data shows "ei tietoa" where another shows a figure. Missing is never zero.
 Indicator figures come from the attainment result (one code path with the Toteutuminen sheet).
+
+Because every card looks the same, one card layout gives a template (a hidden sheet with every
+format, chart and print setting, and a stamp of the layout in A1) and each card is that template
+plus its own values. In Excel a card is then a copy of the template sheet and one values write
+(docs/report.md); the report file renders each card whole. Both come from card_layout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from calendar import monthrange
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -21,12 +28,15 @@ from tyollisyys_xl.core.money import cents_to_euros
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_number, fi_value
 from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL, payments_note, reference_order
-from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TableArea, heading, table
-from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, Style
+from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TableArea, heading, page_footer, table
+from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
 SHEET_PREFIX = "Kuntakortti "
+TEMPLATE_SHEET = "Kuntakorttipohja"
+LAYOUT_VERSION = 1  # raise when the layout code changes in a way the layout's own fields do not show
+TEMPLATE_NOTE = "Kuntakorttien pohja: työkalu tekee kuntakortit tämän välilehden kopioina. Älä muokkaa."
 MISSING = "ei tietoa"
 NOT_JUDGED = "ei arvioida"
 NOT_APPLICABLE = "ei sovellu"
@@ -75,6 +85,7 @@ class _Area:
         self.entered = _entered_values(entry_values(tables, attainment.specs))
         self.specs = attainment.specs
         self.municipal = {(r.id, r.municipality): r for r in attainment.municipalities.itertuples()}
+        self.as_of = attainment.as_of
 
 
 def _rows_by_municipality(frame: pd.DataFrame) -> dict[str, list]:
@@ -95,8 +106,8 @@ def _entered_values(values: pd.DataFrame) -> dict[str, dict[str, dict[int, float
     return entered
 
 
-def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> tuple[list[list], str]:
-    """The lines under the title, and the date the card's data runs to (for the page header)."""
+def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> list[list]:
+    """The lines under the title: code, service model, how far the data runs, what the words mean."""
     lead = " · vastuukunta" if bool(municipality.lead) else ""
     entered = area.entered.get(municipality.name, {})
     last_entry = max(max(months) for months in entered.values()) if entered else None
@@ -112,7 +123,7 @@ def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> 
          f"{payments_note(budget).rstrip('.').lower()}; {costs_text}."],
         [f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus. “{MISSING}” = tietoa ei ole kirjattu."],
     ]
-    return rows, runs_to
+    return rows
 
 
 def _money_row(label: str, r) -> list:
@@ -223,7 +234,7 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     name = municipality.name
     spec = SheetSpec(card_name(name), tab_color=TAB_COLOR, column_widths=dict(COLUMN_WIDTHS))
     costs = area.costs.get(name, [])
-    info, runs_to = _info_rows(municipality, budget, area, costs)
+    info = _info_rows(municipality, budget, area, costs)
     spec.blocks.append(Block(1, 1, [[f"Kuntakortti {name}"], *info]))
     spec.styles += [Style("A1", bold=True, font_size=16.0),
                     Style(cell_range(2, 1, 1 + len(info), 1), italic=True, font_color="404040")]
@@ -251,13 +262,55 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     spec.styles.append(Style(cell(indicators.last_row + 1, 1), italic=True, font_size=8.0))
     spec.print_setup = PrintSetup(
         landscape=False, fit_width=1, fit_height=1,
-        header=f'&L&"-,Bold"Kuntakortti {name} ({municipality.code})&R{runs_to} · tulostettu &D',
+        header='&L&"-,Bold"&A&RTulostettu &D',  # &A: the sheet's name, "Kuntakortti Jämsä"
+        footer=page_footer(area.as_of),
         print_area=cell_range(1, 1, indicators.last_row + 1, max(indicators.right, len(COLUMN_WIDTHS))),
     )
     return spec
 
 
+@dataclass(frozen=True)
+class CardLayout:
+    template: SheetSpec  # the hidden template sheet: every card's formats, the layout's stamp in A1
+    cards: list[SheetSpec]  # one per municipality: the template's formats and its own values
+
+
+def layout_stamp(card: SheetSpec) -> str:
+    """A short name of everything on a card but its values: equal stamps, equal layouts."""
+    layout = (LAYOUT_VERSION, card.styles, card.column_widths, card.row_heights, card.conditional_formats, card.charts,
+              card.freeze, card.print_setup, card.tab_color, card.merged_ranges)
+    return hashlib.sha256(repr(layout).encode()).hexdigest()[:12]
+
+
+def _template_of(card: SheetSpec) -> SheetSpec:
+    stamp = layout_stamp(card)
+    return replace(card, name=TEMPLATE_SHEET, blocks=[Block(1, 1, [[f"{TEMPLATE_NOTE} (asettelu {stamp})"]])],
+                   hyperlinks=[], hidden=True, template=None)
+
+
+def card_layout(tables: Tables, budget: BudgetResult, attainment: AttainmentResult | None = None) -> CardLayout | None:
+    """The cards of every municipality of the Kunnat table, in its order, and their template (None: no municipalities)."""
+    area = _Area(tables, budget, attainment if attainment is not None else compute_attainment(tables))
+    cards = [municipality_card(m, budget, area) for m in tables.municipalities.sort_values(ROW).itertuples()]
+    if not cards:
+        return None
+    template = _template_of(cards[0])
+    reference = SheetTemplate(template, layout_stamp(cards[0]))
+    for i, card in enumerate(cards):  # every card shares the template's formats (the same objects, not copies)
+        cards[i] = replace(template, name=card.name, blocks=card.blocks, hyperlinks=card.hyperlinks, hidden=False,
+                           template=reference)
+    return CardLayout(template, cards)
+
+
 def municipality_cards(tables: Tables, budget: BudgetResult, attainment: AttainmentResult | None = None) -> list[SheetSpec]:
     """One card per municipality of the Kunnat table, in its order."""
-    area = _Area(tables, budget, attainment if attainment is not None else compute_attainment(tables))
-    return [municipality_card(m, budget, area) for m in tables.municipalities.sort_values(ROW).itertuples()]
+    layout = card_layout(tables, budget, attainment)
+    return layout.cards if layout else []
+
+
+def card_template(tables: Tables) -> SheetSpec | None:
+    """The template sheet for these tables (the builder puts it into the master)."""
+    from tyollisyys_xl.core.budget import compute_budget
+
+    layout = card_layout(tables, compute_budget(tables))
+    return layout.template if layout else None

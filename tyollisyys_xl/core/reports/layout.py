@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tyollisyys_xl.core.cells import cell_range
+from tyollisyys_xl.core.months import month_label
 from tyollisyys_xl.core.sheetspec import Block, SheetSpec, Style
 
 EURO_FORMAT = '#,##0.00 "€"'
@@ -34,6 +35,11 @@ class TableArea:
     def column(self, offset: int) -> str:
         """The data range of the table's column at offset (0 = leftmost), e.g. "C5:C16"."""
         return cell_range(self.first_row, self.left + offset, self.last_row, self.left + offset)
+
+
+def page_footer(as_of: int | None) -> str:
+    """The footer of every printed page: the month the figures are as of (when known), and the page number."""
+    return (f"&LTilanne {month_label(as_of)}" if as_of else "") + "&RSivu &P / &N"
 
 
 def title(spec: SheetSpec, row: int, text: str, notes: list[str] = ()) -> int:
