@@ -94,7 +94,8 @@ def test_an_unreadable_file_exits_2_with_a_finnish_message(capsys, tmp_path):
     broken.write_bytes(b"ei ole zip")
     code, out, err = run(capsys, broken)
     assert code == 2 and out == ""
-    assert err.startswith("Työkirjaa ei voi lukea:")
+    assert err.startswith(f"Työkirjaa {broken} ei voi lukea. Tiedosto ei ole Excel-työkirja")
+    assert err.count("ei voi lukea") == 1
     assert "Traceback" not in err
 
 

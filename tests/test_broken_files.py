@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 
 import openpyxl
 import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.styles import PatternFill
+from zip_tools import replace_bytes
 
+from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.findings import ERROR, WARNING
+from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.io.errors import WorkbookReadError
 from tyollisyys_xl.pipeline import load
 
@@ -193,3 +197,49 @@ def test_thousands_of_formatted_empty_rows(demo_path, demo_baseline, tmp_path):
     assert [(f.severity, f.rule, f.sheet) for f in findings] == [(WARNING, "TYHJAT_RIVIT", "Maksatukset")]
     assert "7999" in findings[0].message
     assert result.tables.payments["_row"].max() < 1000
+
+
+# --- characters XML 1.0 does not allow ------------------------------------------------------------------
+
+MARKER = "MERKKI_TASSA"
+
+
+@pytest.fixture(scope="module")
+def marked(demo_path, tmp_path_factory):
+    """The demo with a unique marker text in Toteumat!G5 (Lähde), to be turned into a bad character at zip level."""
+    book = openpyxl.load_workbook(demo_path, keep_vba=True)
+    book["Toteumat"]["G5"] = MARKER
+    path = tmp_path_factory.mktemp("marked") / "merkitty.xlsm"
+    book.save(path)
+    return path.read_bytes()
+
+
+CHARACTERS = {"\x00": "U+0000", "\x01": "U+0001", "\x1f": "U+001F", "\ufffe": "U+FFFE"}
+FORMS = {
+    "raw": lambda ch: ch.encode("utf-8"),  # not well-formed XML, as a careless tool writes it
+    "escaped": lambda ch: f"_x{ord(ch):04X}_".encode(),  # as Excel itself writes a control character
+}
+
+
+def bad_character_cases():
+    for ch, code in CHARACTERS.items():
+        for form in FORMS:
+            if form == "escaped" and ch == "\ufffe":
+                continue  # _xFFFE_ is read as the text it is
+            yield pytest.param(ch, code, form, id=f"{form}-{code}")
+
+
+@pytest.mark.parametrize("character, code, form", list(bad_character_cases()))
+def test_a_bad_character_is_the_same_finding_in_validate_and_report(marked, tmp_path, capsys, character, code, form):
+    path = tmp_path / "merkki.xlsm"
+    path.write_bytes(replace_bytes(marked, MARKER.encode(), b"MERKKI" + FORMS[form](character) + b"TASSA"))
+    assert main(["validate", str(path), "--format", "json"]) == 1
+    findings = [f for f in json.loads(capsys.readouterr().out) if f["rule"] == Rule.OHJAUSMERKKI.code]
+    assert [(f["address"], f["severity"]) for f in findings] == [("Toteumat!G5", ERROR)]
+    assert code in findings[0]["message"] and "MERKKI" not in findings[0]["message"]
+
+    out = tmp_path / "raportti.xlsx"
+    assert main(["report", str(path), "--out", str(out)]) == 0
+    rows = openpyxl.load_workbook(out, read_only=True)["Tarkistus"].iter_rows(values_only=True)
+    listed = [row for row in rows if row[4] == Rule.OHJAUSMERKKI.code]
+    assert len(listed) == 1 and listed[0][1] == "Toteumat" and "G5" in str(listed[0][2]) and code in listed[0][5]

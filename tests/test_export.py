@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import openpyxl
@@ -11,11 +15,12 @@ import pytest
 from table_factory import day, make_tables
 
 from tyollisyys_xl.cli import main
-from tyollisyys_xl.commands.export import write_export
+from tyollisyys_xl.commands.export import write_csv, write_export
 from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
 from tyollisyys_xl.core.export import EXPORT_TABLES, export_frames
 from tyollisyys_xl.core.money import to_cents
+from tyollisyys_xl.core.safe_text import is_formula_like, neutralise_formula
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -104,7 +109,8 @@ def test_export_command_on_an_unreadable_file_writes_nothing(tmp_path, capsys):
     broken = tmp_path / "rikki.xlsm"
     broken.write_bytes(b"ei ole zip")
     assert main(["export", str(broken), "--out", str(tmp_path / "bi")]) == 2
-    assert "Työkirjaa ei voi lukea" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"Työkirjaa {broken} ei voi lukea" in err and err.count("ei voi lukea") == 1
     assert not (tmp_path / "bi").exists()
 
 
@@ -117,3 +123,138 @@ def test_export_command_leaves_rows_with_errors_out_and_says_so(demo_path, tmp_p
     assert "virheelliset rivit jäivät pois" in capsys.readouterr().err
     payments = pq.read_table(tmp_path / "bi" / "maksatukset.parquet").to_pandas()
     assert len(payments) == len(load(demo_path).tables.payments) - 1
+
+
+# --- formula injection (OWASP: CSV injection) ------------------------------------------------------------
+
+ATTACKS = ["=HYPERLINK(\"http://x\";\"klikkaa\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)", "\t=1+1", "\r=1+1",
+           "  =1+1", "\tteksti", "\rteksti"]
+
+
+def csv_fields(path):
+    return [field for row in pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig").itertuples(index=False)
+            for field in row]
+
+
+def test_write_csv_neutralises_formula_like_text_and_keeps_numbers_numbers(tmp_path):
+    frame = pd.DataFrame({
+        "teksti": ATTACKS + ["-5", "+3,5", "tavallinen", "a=b"],
+        "luku": [-5.5] * (len(ATTACKS) + 4),
+        "summa_eur": [Decimal("-12.30")] * (len(ATTACKS) + 4),
+    })
+    write_csv(frame, tmp_path / "t.csv")
+    back = pd.read_csv(tmp_path / "t.csv", sep=";", decimal=",", encoding="utf-8-sig", dtype={"teksti": str, "summa_eur": str},
+                       keep_default_na=False)
+    assert back["teksti"].tolist() == ["'" + attack for attack in ATTACKS] + ["-5", "+3,5", "tavallinen", "a=b"]
+    assert back["luku"].tolist() == [-5.5] * len(back) and back["summa_eur"].tolist() == ["-12,30"] * len(back)
+
+
+@pytest.fixture(scope="module")
+def injected(demo_path, tmp_path_factory):
+    """The demo with formula-like text in the free-text and id columns of every table that has one."""
+    book = openpyxl.load_workbook(demo_path, keep_vba=True)
+    placed = {("Toteumat", "Lähde"): ATTACKS[0], ("Kustannuskohteet", "Kuvaus"): ATTACKS[1],
+              ("Tukilajit", "Peruste"): ATTACKS[3], ("Mittarit", "Tietolähde"): ATTACKS[4],
+              ("Sidonnat", "Sidonnan tunnus"): ATTACKS[2]}
+    for (sheet, header), text in placed.items():
+        column = next(c.column for c in book[sheet][1] if c.value == header)
+        cell = book[sheet].cell(2, column)
+        cell.value, cell.data_type = text, "s"  # text, as typed after a quote in Excel
+    folder = tmp_path_factory.mktemp("injected")
+    book.save(folder / "kaavat.xlsm")
+    assert main(["export", str(folder / "kaavat.xlsm"), "--out", str(folder / "bi")]) in (0, 1)
+    return folder / "bi", placed
+
+
+def test_no_csv_field_of_any_export_would_run_as_a_formula(injected):
+    folder, _ = injected
+    for stem in EXPORT_TABLES:
+        for field in csv_fields(folder / f"{stem}.csv"):
+            assert not is_formula_like(field) or field.startswith("'"), (stem, field)
+
+
+@pytest.mark.parametrize("stem, column, attack", [("toteumat", "lahde", 0), ("kustannuskohteet", "kuvaus", 1),
+                                                  ("tukilajit", "peruste", 3), ("mittarit", "tietolahde", 4)])
+def test_csv_neutralises_and_parquet_keeps_the_text_as_typed(injected, stem, column, attack):
+    folder, _ = injected
+    csv_values = pd.read_csv(folder / f"{stem}.csv", sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")[column]
+    parquet_values = pq.read_table(folder / f"{stem}.parquet").to_pandas()[column].fillna("")
+    typed = ATTACKS[attack].strip()  # as validation keeps it: surrounding white space trimmed
+    assert typed in set(parquet_values) and "'" + typed in set(csv_values)
+    assert csv_values.tolist() == [neutralise_formula(v) for v in parquet_values]
+
+
+# --- output problems: exit 2, a Finnish message, nothing half-written ---------------------------------------
+
+
+def export(capsys, workbook, out, *extra):
+    code = main(["export", str(workbook), "--out", str(out), *extra])
+    _, err = capsys.readouterr()
+    return code, err
+
+
+def test_out_that_is_a_file_is_refused_before_reading(demo_path, tmp_path, capsys):
+    target = tmp_path / "bi.csv"
+    target.write_text("vanha")
+    code, err = export(capsys, demo_path, target)
+    assert code == 2 and "on tiedosto, ei kansio" in err and "Traceback" not in err
+    assert target.read_text() == "vanha" and sorted(p.name for p in tmp_path.iterdir()) == ["bi.csv"]
+
+
+def test_out_under_a_file_is_refused(demo_path, tmp_path, capsys):
+    (tmp_path / "tiedosto").write_text("x")
+    code, err = export(capsys, demo_path, tmp_path / "tiedosto" / "bi")
+    assert code == 2 and "ei voi luoda (polun osa on tiedosto eikä kansio)" in err
+
+
+def test_a_blocked_target_leaves_no_temporary_file_and_says_which(demo_path, tmp_path, capsys):
+    out = tmp_path / "bi"
+    (out / "mittarit.csv").mkdir(parents=True)  # something else stands where the export must go
+    code, err = export(capsys, demo_path, out, "--format", "csv")
+    assert code == 2 and "mittarit.csv" in err and "ei voi korvata" in err
+    assert not [p for p in out.iterdir() if p.name.startswith(".~")]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; the next test covers the message")
+def test_a_read_only_folder_is_refused(demo_path, tmp_path, capsys):
+    out = tmp_path / "bi"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        code, err = export(capsys, demo_path, out)
+    finally:
+        out.chmod(0o755)
+    assert code == 2 and "ei käyttöoikeutta" in err and list(out.iterdir()) == []
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_export_and_no_temporary_file(demo_path, tmp_path, capsys,
+                                                                                       monkeypatch):
+    out = tmp_path / "bi"
+    assert export(capsys, demo_path, out)[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    from tyollisyys_xl.commands import export as export_command
+
+    written = []
+
+    def denied(frame, path):
+        if len(written) == 5:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        written.append(path)
+        export_command.write_csv(frame, path)
+
+    monkeypatch.setitem(export_command.WRITERS, "csv", denied)
+    code, err = export(capsys, demo_path, out, "--format", "csv")
+    assert code == 2 and "ei voi kirjoittaa (ei käyttöoikeutta)" in err and "Permission" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_temporary_files_of_a_killed_export_are_removed_next_time(demo_path, tmp_path, capsys):
+    out = tmp_path / "bi"
+    out.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = out / f".~toteumat.csv.{int(gone.stdout)}.tmp"
+    stale.write_text("puolikas")
+    alive = out / f".~toteumat.csv.{os.getppid()}.tmp"  # a running export's file is left alone
+    alive.write_text("kesken")
+    assert export(capsys, demo_path, out)[0] == 0
+    assert not stale.exists() and alive.exists()

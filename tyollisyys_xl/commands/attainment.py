@@ -13,6 +13,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import re
 import sys
 from collections import Counter
@@ -26,6 +27,7 @@ from tyollisyys_xl.core.findings import ERROR, Finding
 from tyollisyys_xl.core.history import StatusHistory
 from tyollisyys_xl.core.months import YEAR, month_label
 from tyollisyys_xl.core.parsing import ParseError, fi_number, parse_month
+from tyollisyys_xl.core.safe_text import neutralise_formula, visible
 from tyollisyys_xl.schemas import table_schemas
 
 FORMATS = ("text", "json", "csv")
@@ -107,7 +109,9 @@ def shown_number(x, decimals: int = 2) -> str:
 
 
 def fi_percent(x) -> str:
-    return "" if x is None or pd.isna(x) else f"{round(float(x) * 100):d} %"
+    if x is None or pd.isna(x):
+        return ""
+    return f"{round(float(x) * 100):d} %" if math.isfinite(float(x) * 100) else "ei luku"
 
 
 def _shorten(text: str, width: int) -> str:
@@ -144,9 +148,11 @@ def format_text(result: AttainmentResult, level: str, workbook: Path, left_out: 
 
 
 def _json_value(x):
+    """A value JSON can hold: no NaN or infinity (not JSON at all, though Python writes them), numpy as Python."""
     if x is None or (not isinstance(x, str) and pd.isna(x)):
         return None
-    return x.item() if hasattr(x, "item") else x
+    x = x.item() if hasattr(x, "item") else x
+    return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -171,29 +177,36 @@ def format_json(result: AttainmentResult, level: str, workbook: Path, left_out: 
         "municipalities": _records(municipalities),
         "left_out": left_out,
     }
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False)
 
 
 def _csv_cell(x) -> str:
+    """A field Finnish Excel reads as meant: decimal comma, and text that would run as a formula neutralised."""
     if x is None or (not isinstance(x, str) and pd.isna(x)):
         return ""
     if isinstance(x, float) and not isinstance(x, bool):
         return format(x, ".10g").replace(".", ",")
-    return str(x)
+    return neutralise_formula(str(x))
 
 
 def format_csv(result: AttainmentResult, level: str, workbook: Path, left_out: dict[str, dict]) -> str:
     """Semicolons and decimal commas, as Excel in Finnish opens them; one row per indicator."""
     indicators, _, _ = select_view(result, level)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(CSV_HEADERS.values())
+    lines = [_csv_line(CSV_HEADERS.values())]
     for record in indicators[list(CSV_HEADERS)].to_dict("records"):
         record["actual_month"] = month_label(record["actual_month"]) if not pd.isna(record["actual_month"]) else None
-        writer.writerow(_csv_cell(value) for value in record.values())
+        lines.append(_csv_line(_csv_cell(value) for value in record.values()))
     for line in left_out_text(left_out, workbook):
         sys.stderr.write(line + "\n")
-    return buffer.getvalue().rstrip("\n")
+    return "\n".join(lines)
+
+
+def _csv_line(fields) -> str:
+    """One CSV record without its line end. Written with CRLF as the record end, so that the csv module quotes a
+    field holding a lone carriage return too (it quotes only the characters of its line terminator)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerow(fields)
+    return buffer.getvalue()[:-2]
 
 
 FORMATTERS = {"text": format_text, "json": format_json, "csv": format_csv}
@@ -211,7 +224,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"Virhe: {exc}\n")
         return EXIT_UNREADABLE
     except WorkbookReadError as exc:
-        sys.stderr.write(f"Työkirjaa ei voi lukea: {exc.message}\n")
+        sys.stderr.write(f"{exc}\n")
         return EXIT_UNREADABLE
     result = compute_attainment(loaded.tables, as_of=as_of)
     left_out = left_out_rows(loaded.findings)
@@ -219,7 +232,8 @@ def run(args: argparse.Namespace) -> int:
         from tyollisyys_xl.core.history import status_history
 
         history = status_history(loaded.tables, as_of, result)
-        sys.stdout.write(format_json(result, args.level, args.workbook, left_out, history) + "\n")
-        return EXIT_OK
-    sys.stdout.write(FORMATTERS[args.format](result, args.level, args.workbook, left_out) + "\n")
+        output = format_json(result, args.level, args.workbook, left_out, history)
+    else:
+        output = visible(FORMATTERS[args.format](result, args.level, args.workbook, left_out))
+    sys.stdout.write(output + "\n")
     return EXIT_OK

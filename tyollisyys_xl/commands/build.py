@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tyollisyys_xl.core.safe_text import visible
 from tyollisyys_xl.master.reading import BuildError
 from tyollisyys_xl.schemas import SourceError
 
@@ -52,7 +53,10 @@ def _upgrade(old: Path, out: Path | None, sources: Path | None) -> int:
     report = upgrade_master(old, out, sources)
     carried = ", ".join(f"{sheet} {count}" for sheet, count in report.carried.items())
     print(f"Uusi päätyökirja {out} rakennettu. Siirretyt rivit: {carried}.")
-    print("Luettu takaisin ja verrattu: kaikki rivit ja arvot ovat samat kuin vanhassa.")
+    for sheet, counts in report.extras.items():
+        print(f"Siirretty myös ({sheet}): {', '.join(f'{what} {count}' for what, count in counts.items())}.")
+    print("Luettu takaisin ja verrattu: kaikki rivit, arvot, kaavat, muistiinpanot, täyttövärit ja piilotetut rivit "
+          "ovat samat kuin vanhassa.")
     if report.from_sources:
         print(f"Vanhasta puuttuneet taulut täytettiin lähteistä: {', '.join(report.from_sources)}.")
     if report.dropped_generated:
@@ -76,5 +80,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"Lähdetiedosto on virheellinen, joten mitään ei kirjoitettu: {exc}", file=sys.stderr)
         return 1
     except BuildError as exc:
-        print(str(exc), file=sys.stderr)
+        print(visible(str(exc)), file=sys.stderr)
         return 1

@@ -6,15 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from tyollisyys_xl.cli import whole_number
 from tyollisyys_xl.master.reading import BuildError
 from tyollisyys_xl.schemas import SourceError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="TIEDOSTO.xlsm", help="kirjoitettava esimerkkityökirja")
-    parser.add_argument("--scale", type=int, default=1, metavar="N",
+    parser.add_argument("--scale", type=whole_number, default=1, metavar="N",
                         help="mittakaava: N työllisyysalueen verran kuntia ja rahaliikennettä (1 = yksi alue, 50 ≈ koko maa)")
-    parser.add_argument("--seed", type=int, default=1, metavar="S", help="satunnaislukujen siemen (sama siemen = sama tiedosto)")
+    parser.add_argument("--seed", type=whole_number, default=1, metavar="S", help="satunnaislukujen siemen (sama siemen = sama tiedosto)")
     parser.add_argument("--master", type=Path, metavar="PÄÄTYÖKIRJA",
                         help="päätyökirja, jonka Mittarit, Kunnat, Tukilajit ja Kustannuskohteet otetaan "
                              "(oletus: workbook/Tyollisyysohjelma2026.xlsm, jos se on, muuten lähteet)")

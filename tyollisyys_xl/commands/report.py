@@ -23,7 +23,7 @@ import stat
 import sys
 from pathlib import Path
 
-from tyollisyys_xl.io.errors import WorkbookReadError
+from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
 from tyollisyys_xl.io.generated import GeneratedSheetConflict
 
 TEMPORARY_SUFFIX = ".tyollisyys-xl-kesken"
@@ -113,7 +113,7 @@ def write_file(out: Path, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(temp, out)
     except OSError as exc:
-        raise ReportError(f"Raporttia {out} ei voi kirjoittaa ({exc.strerror or exc}).") from exc
+        raise ReportError(f"Raporttia {out} ei voi kirjoittaa ({os_reason(exc)}).") from exc
     finally:
         temp.unlink(missing_ok=True)
 

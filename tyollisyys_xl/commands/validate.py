@@ -11,11 +11,13 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from xml.etree import ElementTree
 
 from tyollisyys_xl.core.findings import ERROR, Finding
 from tyollisyys_xl.core.reports.tarkistus import summary
+from tyollisyys_xl.core.safe_text import visible
 
 FORMATS = ("text", "json", "junit", "github")
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
@@ -81,7 +83,7 @@ def format_github(findings: Sequence[Finding], workbook: Path) -> str:
         level = "error" if finding.severity == ERROR else "warning"
         props = f"file={_escape_property(str(workbook))},title={_escape_property(f'{finding.rule} {finding.address}')}"
         lines.append(f"::{level} {props}::{_escape_data(_describe(finding))}")
-    lines.append(f"{workbook.name}: {summary(findings)}")
+    lines.append(_escape_data(f"{workbook.name}: {summary(findings)}"))  # a line break in a name starts no command
     return "\n".join(lines)
 
 
@@ -91,6 +93,17 @@ FORMATTERS: dict[str, Callable[[Sequence[Finding], Path], str]] = {
     "junit": format_junit,
     "github": format_github,
 }
+
+
+def render(output_format: str, findings: Sequence[Finding], workbook: Path) -> str:
+    """The findings in one format. Every text first shows its control characters as visible symbols (a cell's
+    NUL as ␀): XML 1.0 cannot hold them, and a terminal or an annotation must not act on them."""
+    shown = [
+        replace(f, sheet=visible(f.sheet), cell=f.cell and visible(f.cell), column=f.column and visible(f.column),
+                rule=visible(f.rule), message=visible(f.message))
+        for f in findings
+    ]
+    return FORMATTERS[output_format](shown, Path(visible(str(workbook))))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         findings = [*loaded.findings, *missing_explanations(loaded.tables)]
         code = EXIT_ERRORS if any(f.severity == ERROR for f in findings) else EXIT_OK
     except WorkbookReadError as exc:
-        findings = [Finding(ERROR, args.workbook.name, None, None, FILE_RULE, f"Työkirjaa ei voi lukea: {exc.message}")]
+        findings = [Finding(ERROR, args.workbook.name, None, None, FILE_RULE, f"Työkirjaa ei voi lukea. {exc.message}")]
         code = EXIT_UNREADABLE
-    sys.stdout.write(FORMATTERS[args.format](findings, args.workbook) + "\n")
+    sys.stdout.write(render(args.format, findings, args.workbook) + "\n")
     return code

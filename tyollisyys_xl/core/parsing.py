@@ -292,7 +292,7 @@ def parse_month(value: object, default_year: int = YEAR) -> tuple[int, int]:
         raise ParseError(f"Luku {fi_number(value)} ei ole kuukausi (kirjoita esim. 3/{default_year}).")
     text = str(value).strip()
     lowered = text.casefold()
-    if text.isdigit() and 1 <= int(text) <= 12:
+    if text.isdecimal() and 1 <= int(text) <= 12:  # isdigit() would take "²", which int() refuses
         return default_year, int(text)
     for pattern, order in ((_MONTH_YEAR, (1, 0)), (_YEAR_MONTH, (0, 1))):
         if match := pattern.match(lowered):

@@ -47,6 +47,7 @@ class Rule(Enum):
     # --- one cell
     EXCEL_VIRHE = ERROR, "Excelin virhearvo", "Solussa on Excelin virhearvo, esimerkiksi #JAKO/0! tai #PUUTTUU."
     HETU = ERROR, "Henkilötunnus", "Solussa on henkilötunnus, eikä niitä saa tallentaa työkirjaan; viesti ei toista tunnusta."
+    OHJAUSMERKKI = ERROR, "Ohjausmerkki solussa", "Solussa on näkymätön ohjausmerkki (esimerkiksi NUL), jota Excel-tiedostoon ei voi tallentaa; viesti nimeää merkin koodin."
     SOLU_LIIAN_PITKA = ERROR, "Liian pitkä solu", "Solussa on enemmän kuin Excelin sallimat 32 767 merkkiä."
     KAAVAMAINEN_TEKSTI = WARNING, "Kaavalta näyttävä teksti", "Teksti alkaa merkillä =, +, - tai @, joten taulukko-ohjelma voi lukea sen kaavaksi."
     PAKOLLINEN = ERROR, "Pakollinen tieto puuttuu", "Pakollinen tieto, toteuman arvo tai tukilajin vaatima Y-tunnus puuttuu."

@@ -26,6 +26,7 @@ from typing import Any
 
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.findings import ERROR, Finding
+from tyollisyys_xl.core.safe_text import INVALID_XML
 from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
 
 GENERATED_NAME = "TyollisyysXL_Generoitu"
@@ -35,8 +36,7 @@ HIGHLIGHT_GONE = "poistettu"  # what the tracking formula shows once its cell's 
 ERROR_FILL = "FFC7CE"  # light red, as Excel's "bad" style
 WARNING_FILL = "FFEB9C"  # light yellow, as Excel's "neutral" style
 
-# Characters XML 1.0 cannot carry; openpyxl refuses them, Excel would show garbage.
-_ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_ILLEGAL_CHARACTERS = INVALID_XML  # what XML 1.0 cannot carry: left out of a written cell (validation reports it)
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 

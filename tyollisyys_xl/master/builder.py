@@ -29,12 +29,15 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
+from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
+from tyollisyys_xl.io.snapshot import Snapshot
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root
 from tyollisyys_xl.schemas import NUMBER_FORMATS, Column, SourceError, TableSchema, load_table_schemas
@@ -45,6 +48,7 @@ OHJAUS, OHJELMA, LISTAT, XLWINGS_CONF = "Ohjaus", "Ohjelma", "Listat", "xlwings.
 VBA_MODULE_FILE = "Tyollisyys.bas"
 CLASS_BASE = "0{FCFB3D2A-A0FA-1068-A738-08002B3371B5}"  # the VB_Base of every VBA class module
 CLASS_ATTRIBUTES = ("VB_GlobalNameSpace", "VB_Creatable", "VB_PredeclaredId", "VB_Exposed")
+HEADER_FORMAT = {"bold": True, "text_wrap": True, "valign": "top"}  # the header row of an input table
 NOTICE_CELL = (2, 1)  # Ohjaus!B3 (0-based row, column): the note a demo workbook carries
 
 # Tables the builder fills from the sources; the others start empty and hold entries.
@@ -250,17 +254,17 @@ class Formats:
         return self.get(num_format=NUMBER_FORMATS[column.cell_type])
 
 
-def _cell_format(formats: Formats, column: Column, value: CellValue) -> Any:
+def _cell_format(formats: Formats, column: Column, value: CellValue, **extra: Any) -> Any:
     """The column's format, unless the value's type would read back differently under it.
 
     A date typed into a text column stays a date and a number in a date column stays a number,
-    so that carried entries read back exactly as they were.
+    so that carried entries read back exactly as they were. extra: more properties (a carried fill).
     """
-    if isinstance(value, dt.date):
-        return formats.column(column) if column.cell_type in DATE_TYPES else formats.get(num_format="d.m.yyyy")
+    if isinstance(value, dt.date) and column.cell_type not in DATE_TYPES:
+        return formats.get(num_format="d.m.yyyy", **extra)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and column.cell_type in DATE_TYPES:
-        return formats.get(num_format="General")
-    return formats.column(column)
+        return formats.get(num_format="General", **extra)
+    return formats.get(num_format=NUMBER_FORMATS[column.cell_type], **extra)
 
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: CellValue, cell_format: Any) -> None:
@@ -407,7 +411,7 @@ def _write_input_sheet(
     all_rows: Rows,
 ) -> None:
     """One input table: an Excel table (≥ 1 data row, as xlsxwriter requires) with formats, dropdowns and help."""
-    header_format = formats.get(bold=True, text_wrap=True, valign="top")
+    header_format = formats.get(**HEADER_FORMAT)
     columns = [{"header": c.header, "header_format": header_format, "format": formats.column(c)} for c in schema.columns]
     last_row = max(len(rows), 1)
     sheet.add_table(0, 0, last_row, len(columns) - 1, {"name": schema.table, "style": TABLE_STYLE, "columns": columns})
@@ -711,8 +715,45 @@ def _vba_project(sources: Sources, sheet_count: int) -> bytes:
     return build_vba_project([*documents, *sources.vba_modules])
 
 
+def _write_carried(sheet: Worksheet, extras: SheetExtras, formats: Formats, rows: Sequence[Mapping[str, CellValue]],
+                   schema: TableSchema | None) -> None:
+    """What `build --from` carries besides values (see master/carry.py), over what the sheet already holds:
+    formulas with their cached results, fills, notes, hidden rows, and a user's own cells on a text sheet."""
+    def value_at(row: int, col: int) -> CellValue:
+        if schema is None or not 1 <= row <= len(rows) or col >= len(schema.columns):
+            return None
+        return rows[row - 1].get(schema.columns[col].key)
+
+    def cell_format(row: int, col: int, value: CellValue) -> Any:
+        fill = {"pattern": 1, "bg_color": "#" + extras.fills[(row, col)]} if (row, col) in extras.fills else {}
+        if schema is None or col >= len(schema.columns):
+            return formats.get(**fill) if fill else None
+        if row == 0:
+            return formats.get(**HEADER_FORMAT, **fill)
+        return _cell_format(formats, schema.columns[col], value, **fill)
+
+    for (row, col), value in extras.values.items():
+        _write_cell(sheet, row, col, value, None)
+    for (row, col) in extras.fills:
+        if row == 0 and schema is not None and col < len(schema.columns):
+            sheet.write_string(row, col, schema.columns[col].header, cell_format(row, col, None))
+        elif (row, col) not in extras.formulas:
+            value = value_at(row, col)
+            if value is None:
+                sheet.write_blank(row, col, None, cell_format(row, col, None))
+            else:
+                _write_cell(sheet, row, col, value, cell_format(row, col, value))
+    for (row, col), (formula, cached) in extras.formulas.items():
+        sheet.write_formula(row, col, formula, cell_format(row, col, cached), excel_result(cached))
+    for (row, col), (text, author) in extras.notes.items():
+        sheet.write_comment(row, col, text, {"author": author} if author else {})
+    for row in sorted(extras.hidden_rows):
+        sheet.set_row(row, 30 if row == 0 else None, None, {"hidden": True})
+
+
 def _write_workbook(
-    path: Path, sources: Sources, rows: Rows, notice: str | None, settings: Mapping[str, CellValue]
+    path: Path, sources: Sources, rows: Rows, notice: str | None, settings: Mapping[str, CellValue],
+    extras: Mapping[str, SheetExtras] | None = None,
 ) -> None:
     book = xlsxwriter.Workbook(
         str(path),
@@ -743,6 +784,10 @@ def _write_workbook(
         _write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
     _write_xlwings_conf(sheets[XLWINGS_CONF], formats, _with_default_settings(settings))
     _write_card_template(book, sheets[TEMPLATE_SHEET], sources, rows)
+    by_sheet = {schema.sheet: (schema, rows.get(name, [])) for name, schema in sources.schemas.items()}
+    for name, sheet_extras in (extras or {}).items():
+        schema, sheet_rows = by_sheet.get(name, (None, []))
+        _write_carried(sheets[name], sheet_extras, formats, sheet_rows, schema)
     sheets[LISTAT].hide()
     sheets[XLWINGS_CONF].hide()
     book.add_vba_project(io.BytesIO(_vba_project(sources, len(names))), is_stream=True)
@@ -779,7 +824,8 @@ def write_atomically(out_path: Path, write: Callable[[Path], None], verify: Call
         temp.chmod(_mode_for(out_path))
         os.replace(temp, out_path)
     except PermissionError as exc:
-        raise BuildError(f"Tiedostoon {out_path} ei voi kirjoittaa ({exc.strerror}). Onko se auki Excelissä?") from exc
+        raise BuildError(f"Tiedostoon {out_path} ei voi kirjoittaa ({os_reason(exc)}). Jos se on auki Excelissä, "
+                         "sulje se ja yritä uudelleen.") from exc
     finally:
         temp.unlink(missing_ok=True)
     return out_path
@@ -817,6 +863,7 @@ def build_master(
     xlwings_settings: Mapping[str, CellValue] | None = None,
     replace_entries: bool = False,
     verify: Callable[[Path], None] | None = None,
+    extras: Mapping[str, SheetExtras] | None = None,
 ) -> Path:
     """Build a master workbook at out_path (default: the repository's workbook/Tyollisyysohjelma2026.xlsm).
 
@@ -824,7 +871,8 @@ def build_master(
     loaded Sources. rows: cell values per table (schema name -> rows keyed by schema key); a table
     given here replaces its default rows. notice: a note shown on Ohjaus (the demo marks itself
     fictional). xlwings_settings: keys and values for the hidden xlwings.conf sheet (a key without a value
-    is left out). Refuses (BuildError) to overwrite a workbook whose entry tables hold rows unless
+    is left out). extras: formulas, notes, fills, hidden rows and cells per sheet that `build --from` carries
+    (master/carry.py). Refuses (BuildError) to overwrite a workbook whose entry tables hold rows unless
     replace_entries. Raises SourceError for a malformed source; nothing is written then.
     """
     out_path = Path(out_path) if out_path else master_workbook()
@@ -833,7 +881,14 @@ def build_master(
         refuse_if_entries(out_path, loaded.schemas)
     all_rows = {**default_rows(loaded), **(rows or {})}
     settings = xlwings_settings or {}
-    return write_atomically(out_path, lambda temp: _write_workbook(temp, loaded, all_rows, notice, settings), verify)
+    return write_atomically(out_path, lambda temp: _write_workbook(temp, loaded, all_rows, notice, settings, extras),
+                            verify)
+
+
+def build_fresh(path: Path, sources: Sources, notice: str | None = None,
+                settings: Mapping[str, CellValue] | None = None) -> None:
+    """A master of the sources' own rows at path, written directly (for comparing with, not for users)."""
+    _write_workbook(path, sources, default_rows(sources), notice, settings or {})
 
 
 def _zip_parts(data: bytes) -> dict[str, bytes]:
@@ -860,12 +915,15 @@ def check_master(path: Path | str | None = None, sources: Path | Sources | None 
     loaded = sources if isinstance(sources, Sources) else load_sources(sources)
     with tempfile.TemporaryDirectory() as folder:
         fresh = Path(folder) / path.name
-        _write_workbook(fresh, loaded, default_rows(loaded), None, {})
+        build_fresh(fresh, loaded)
         expected = _zip_parts(fresh.read_bytes())
     try:
-        actual = _zip_parts(path.read_bytes())
+        actual = _zip_parts(Snapshot.take(path).data)  # refused first if it is no workbook or a zip bomb
+    except WorkbookReadError as exc:
+        raise BuildError(f"{exc} Rakenna se uudelleen komennolla: tyollisyys-xl build") from exc
     except zipfile.BadZipFile as exc:
-        raise BuildError(f"Työkirja {path} ei ole kelvollinen xlsm-tiedosto: {exc}") from exc
+        raise BuildError(f"Työkirja {path} ei ole kelvollinen xlsm-tiedosto (zip-paketti on vioittunut). "
+                         "Rakenna se uudelleen komennolla: tyollisyys-xl build") from exc
     parts = sorted(set(expected) | set(actual))
     sheet_names = _sheet_names(loaded)
     return [_part_label(part, sheet_names) for part in parts if expected.get(part) != actual.get(part)]

@@ -38,6 +38,7 @@ from tyollisyys_xl.master.reading import BuildError, CellValue, cell_value, open
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import business_id_check_digit
 from tyollisyys_xl.programme import AREA_TOTAL
+from tyollisyys_xl.io.calamine_source import CalamineSource
 
 DATA_MONTH = 10
 DATA_END = dt.date(YEAR, DATA_MONTH, calendar.monthrange(YEAR, DATA_MONTH)[1])
@@ -402,9 +403,11 @@ def notice(scale: int, seed: int) -> str:
     )
 
 
-def demo_notice(path: Path) -> str | None:
-    """The notice of a demo workbook (Ohjaus says it is fictional), or None for any other workbook."""
-    cell = cell_value(open_workbook(path), OHJAUS, *NOTICE_CELL)
+def demo_notice(workbook: Path | CalamineSource) -> str | None:
+    """The notice of a demo workbook (Ohjaus says it is fictional), or None for any other workbook.
+    workbook: a path, or a workbook already open (so that one run reads one version of it)."""
+    book = workbook if isinstance(workbook, CalamineSource) else open_workbook(Path(workbook))
+    cell = cell_value(book, OHJAUS, *NOTICE_CELL)
     return cell if isinstance(cell, str) and cell.startswith(DEMO_MARK) else None
 
 

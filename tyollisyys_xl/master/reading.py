@@ -15,6 +15,7 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name
 
+from tyollisyys_xl.core.parsing import quote
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.errors import WorkbookReadError
 from tyollisyys_xl.schemas import TableSchema
@@ -41,6 +42,7 @@ class InputTable:
     row_numbers: list[int] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
+    column_letters: dict[str, str] = field(default_factory=dict)  # schema key -> where the column stands ("D")
 
 
 def open_workbook(path: Path) -> CalamineSource:
@@ -77,11 +79,12 @@ def _table_from_values(schema: TableSchema, values: list[list[CellValue]]) -> In
         if title in by_title:
             keys[index] = by_title[title]
         elif title is not None or any(index < len(row) and row[index] is not None for _, row in numbered):
-            shown = f"'{title}'" if title is not None else "(ei otsikkoa)"
+            shown = quote(title) if title is not None else "(ei otsikkoa)"
             table.unknown_columns.append(f"sarake {xl_col_to_name(index)} {shown}")
     found = set(keys.values())
     table.missing_required = [c.header for c in schema.columns if c.required and c.key not in found]
     table.rows = [{key: row[i] if i < len(row) else None for i, key in keys.items()} for _, row in numbered]
+    table.column_letters = {key: xl_col_to_name(index) for index, key in keys.items()}
     table.row_numbers = [number for number, _ in numbered]
     return table
 

@@ -1,7 +1,9 @@
 """Rules on whole sheets: what any text cell of any sheet may not hold, and the shape of an input sheet.
 
 Text cells: a personal identity code (HETU), wherever it stands in the text; more characters than
-Excel allows in a cell; and, in input tables, text that a spreadsheet would take for a formula. Each
+Excel allows in a cell; a control character XML 1.0 cannot hold (a NUL, raw in a file or escaped as
+_x0000_); and, in input tables, text that a spreadsheet would take for a formula (the rule of
+core.safe_text, which the CSV exports neutralise by). Each
 sheet's distinct texts are joined and searched once; cells are located only when that finds something.
 
 Shape: merged cells, hidden rows and masses of formatted empty rows, as the adapter saw them (SheetFacts).
@@ -14,18 +16,17 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
 from tyollisyys_xl.core.findings import Finding
-from tyollisyys_xl.core.parsing import ParseError, fi_number, hetu_spans, parse_number, quote
+from tyollisyys_xl.core.parsing import fi_number, hetu_spans, quote
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.core.rules import Rule
+from tyollisyys_xl.core.safe_text import INVALID_XML, formula_sign
 from tyollisyys_xl.core.validation.table import CheckedTable
 
 EXCEL_CELL_LIMIT = 32_767  # characters in one cell (Excel's specifications and limits)
 EMPTY_ROWS_LIMIT = 1000  # formatted empty rows past the data worth a warning
 HETU_MESSAGE = "Solussa on henkilötunnus. Poista se: henkilötunnuksia ei saa tallentaa työkirjaan."
-# OWASP's CSV injection: a cell starting with = + - @, or a tab or carriage return before one. The sign
-# alone ("-", as the programme writes "no baseline") has nothing to compute and is left alone.
-_FORMULA_LIKE = re.compile(r"[\t\r]*([=+\-@])(?=.)", re.DOTALL)
-_FORMULA_LIKE_IN_JOINED = re.compile(r"(?:^|\n)[\t\r]*[=+\-@]")
+_FORMULA_LIKE_IN_JOINED = re.compile(r"(?:^|\n)\s*[=+\-@\t\r]")  # a quick look at a whole sheet before each text
+SIGN_NAMES = {"\t": "sarkaimella", "\r": "rivinvaihtomerkillä"}
 
 
 class TextHit(NamedTuple):
@@ -36,19 +37,11 @@ class TextHit(NamedTuple):
     message: str
 
 
-def _is_number(text: str) -> bool:
-    """A negative number typed as text ("-5") is a number, not a formula."""
-    try:
-        parse_number(text)
-    except ParseError:
-        return False
-    return True
-
-
-def _formula_like(text: str) -> str | None:
-    """The character that makes the text look like a formula, or None."""
-    match = _FORMULA_LIKE.match(text)
-    return match.group(1) if match and not _is_number(text) else None
+def invalid_character_message(character: str) -> str:
+    """Names the character by its code, never repeats the cell's text."""
+    return (f"Solussa on näkymätön ohjausmerkki (U+{ord(character):04X}), jota Excel-tiedostoon ei voi tallentaa. "
+            "Kirjoita solun teksti uudelleen tai poista merkki. Tällainen merkki tulee yleensä mukaan, kun tekstiä "
+            "kopioidaan toisesta järjestelmästä.")
 
 
 def _messages(texts: set[str], formulas: bool) -> dict[str, list[tuple[Rule, str]]]:
@@ -65,11 +58,16 @@ def _messages(texts: set[str], formulas: bool) -> dict[str, list[tuple[Rule, str
                 found.setdefault(text, []).append((Rule.SOLU_LIIAN_PITKA, (
                     f"Solussa on {fi_number(len(text))} merkkiä, enemmän kuin Excelin sallimat {fi_number(EXCEL_CELL_LIMIT)}: "
                     "lyhennä tekstiä (Excel katkaisee sen, ja vienti muihin ohjelmiin voi epäonnistua).")))
+    if INVALID_XML.search(joined):
+        for text in texts:
+            if character := INVALID_XML.search(text):
+                found.setdefault(text, []).append((Rule.OHJAUSMERKKI, invalid_character_message(character.group())))
     if formulas and _FORMULA_LIKE_IN_JOINED.search(joined):
         for text in texts:
-            if sign := _formula_like(text):
+            if sign := formula_sign(text):
+                start = SIGN_NAMES.get(sign, f"merkillä ”{sign}”")
                 found.setdefault(text, []).append((Rule.KAAVAMAINEN_TEKSTI, (
-                    f"Teksti {quote(text)} alkaa merkillä ”{sign}”, joten taulukko-ohjelma voi lukea sen kaavaksi, kun "
+                    f"Teksti {quote(text)} alkaa {start}, joten taulukko-ohjelma voi lukea sen kaavaksi, kun "
                     "tiedot avataan viedystä tiedostosta. Aloita teksti muulla merkillä, ellei merkki ole välttämätön.")))
     return found
 
