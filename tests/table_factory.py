@@ -12,7 +12,7 @@ from decimal import Decimal
 import pandas as pd
 
 from tyollisyys_xl.core.tables import ROW, TABLE_ATTRIBUTES, Tables
-from tyollisyys_xl.programme import programme
+from tyollisyys_xl.programme import AREA_TOTAL, programme
 from tyollisyys_xl.schemas import table_schemas
 
 EURO_KEYS = {name: {c.key for c in s.columns if c.cell_type == "euro"} for name, s in table_schemas().items()}
@@ -61,3 +61,14 @@ def make_tables(**rows: list[dict]) -> Tables:
         for name, attribute in TABLE_ATTRIBUTES.items()
     }
     return Tables(**frames)
+
+
+def entry(indicator_id, month, value=None, municipality=AREA_TOTAL, numerator=None, denominator=None, **more) -> dict:
+    """A Toteumat row (more: e.g. _row, the Excel row number)."""
+    return {"indicator_id": indicator_id, "month": month, "municipality": municipality, "value": value,
+            "numerator": numerator, "denominator": denominator, **more}
+
+
+def programme_rows(**changes_by_id) -> list[dict]:
+    """The programme's Mittarit rows with some fields changed, e.g. M06={"baseline": None}."""
+    return [{**row, **changes_by_id.get(row["id"], {})} for row in programme().indicator_rows()]

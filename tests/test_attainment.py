@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.table_factory import make_tables
+from tests.table_factory import entry, make_tables, programme_rows
 from tyollisyys_xl.core.attainment import (
     EI_TIETOA,
     EI_TOTEUDU,
@@ -21,14 +21,9 @@ from tyollisyys_xl.core.attainment import (
     compute_attainment,
     month_index,
 )
-from tyollisyys_xl.programme import AREA_TOTAL, programme
+from tyollisyys_xl.programme import programme
 
 MUNICIPALITIES = [m["name"] for m in programme().municipalities]
-
-
-def entry(indicator_id, month, value=None, municipality=AREA_TOTAL, numerator=None, denominator=None):
-    return {"indicator_id": indicator_id, "month": month, "municipality": municipality, "value": value,
-            "numerator": numerator, "denominator": denominator}
 
 
 def indicator(result, indicator_id) -> pd.Series:
@@ -40,11 +35,6 @@ def at(as_of, *entries, indicators=None):
     if indicators is not None:
         rows["indicators"] = indicators
     return compute_attainment(make_tables(**rows), as_of=as_of)
-
-
-def programme_rows(**changes_by_id) -> list[dict]:
-    """The programme's Mittarit rows with some fields changed, e.g. M06={"baseline": None}."""
-    return [{**row, **changes_by_id.get(row["id"], {})} for row in programme().indicator_rows()]
 
 
 # --- broad unemployment 4301 (Dec 2025) -> 4100: decrease, point-in-time --------------------------------
@@ -345,7 +335,7 @@ def test_municipal_rollups_judge_rates_and_give_sums_their_share_of_the_area():
     rows += [entry("M34", m, 5, municipality=name) for m in (1, 2) for name in MUNICIPALITIES]
     result = at(6, *rows)
     keuruu = rollup_row(result, "kunta", "Keuruu")
-    assert (keuruu["n"], keuruu[SAAVUTETTU], keuruu[EI_TIETOA]) == (2, 1, 1)  # M29 judged, M22 without entries
+    assert (keuruu["n"], keuruu[SAAVUTETTU], keuruu[EI_TIETOA]) == (3, 1, 2)  # M29 judged; M12 and M22 without entries
     towns = result.municipalities.set_index(["id", "municipality"])
     coaching = towns.loc[("M34", "Joutsa")]
     assert (coaching["actual"], coaching["share_of_area"]) == (10, 1 / 8)
@@ -370,7 +360,7 @@ def test_rollup_trend_has_one_row_per_month_up_to_as_of():
 
 def test_thresholds_are_one_object_shown_with_finnish_labels():
     labels = THRESHOLDS.labelled()
-    assert [value for _, value in labels] == [0.10, 0.25, 0.05, 0.25]
+    assert [value for _, value in labels] == [0.10, 0.25, 0.05, 0.25, 0.75]
     assert all(label[0].isupper() for label, _ in labels)
 
 
@@ -394,7 +384,7 @@ def test_the_demo_workbook_end_to_end(demo_path):
     assert set(latest["municipality"]) == set(MUNICIPALITIES)
     assert rows.loc["M06", "actual"] == pytest.approx(latest["value"].sum())
 
-    faces = entries[(entries["indicator_id"] == "M29") & (entries["month"] == result.as_of)]
+    faces = entries[(entries["indicator_id"] == "M29") & (entries["month"] <= result.as_of)]  # year to date
     assert rows.loc["M29", "actual"] == pytest.approx(100 * faces["numerator"].sum() / faces["denominator"].sum())
 
 

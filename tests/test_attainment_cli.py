@@ -56,8 +56,20 @@ def test_json_carries_the_engines_numbers(capsys, demo_path, demo_result):
         assert by_id[row.id]["status"] == row.status
         assert by_id[row.id]["actual"] == pytest.approx(row.actual)
     assert document["rollups"][0]["group"] == "KV ja LTK (lautakunta)"
-    assert len(document["municipalities"]) == 7 * 8
+    assert len(document["municipalities"]) == 8 * 8  # 8 indicators entered per municipality, 8 municipalities
     assert document["left_out"] == {}
+
+
+def test_json_names_the_seasonal_rule_and_the_change_from_a_year_earlier(capsys, demo_path, demo_result):
+    _, out, _ = run(capsys, demo_path, "--format", "json")
+    by_id = {row["id"]: row for row in json.loads(out)["indicators"]}
+    expected = demo_result.indicators.set_index("id")
+    for indicator_id in ("M06", "M33", "M35"):  # the demo's seasonal stocks have their months of 2025
+        row = by_id[indicator_id]
+        assert row["rule"] == "seasonal"
+        assert row["reference_value"] == pytest.approx(expected.loc[indicator_id, "reference_value"])
+        assert row["change_from_reference"] == pytest.approx(row["actual"] - row["reference_value"])
+    assert by_id["M02"]["reference_value"] is None and by_id["M02"]["change_from_reference"] is None
 
 
 def test_the_council_view_has_only_kv_indicators_and_their_rollups(capsys, demo_path, demo_result):
@@ -79,6 +91,9 @@ def test_csv_opens_in_finnish_excel(capsys, demo_path, demo_result):
     assert [r[0] for r in rows[1:]] == list(ltk["id"])
     satisfaction = next(r for r in rows if r[0] == "M26")
     assert satisfaction[rows[0].index("Lähtöarvo")] == "3,82"
+    unemployment = next(r for r in rows if r[0] == "M06")
+    reference = demo_result.indicators.set_index("id").loc["M06", "reference_value"]
+    assert unemployment[rows[0].index("Sama kk vuotta aiemmin")] == f"{reference:.10g}".replace(".", ",")
 
 
 def test_an_empty_master_has_no_data_and_still_exits_zero(capsys, master_path):

@@ -136,8 +136,14 @@ def _list_values(book, name: str) -> list:
 
 def test_dropdowns_offer_the_allowed_values(book):
     dv = _validations(book["Toteumat"])
-    assert _list_values(book, dv["A"].formula1) == [i["id"] for i in programme().indicators]
+    assert _list_values(book, dv["A"].formula1) == [f"{i['id']} – {i['name']} ({i['unit']})" for i in programme().indicators]
+    assert dv["A"].errorStyle == "warning"  # a bare code typed by hand is let through (it reads the same)
     assert [d.month for d in _list_values(book, dv["B"].formula1)] == list(range(1, 13))
+    reference = _validations(book["Vertailuvuosi"])
+    assert [label.split(" – ")[0] for label in _list_values(book, reference["A"].formula1)] == [
+        i["id"] for i in programme().indicators if i["accumulation"] == "tilanne"]
+    assert [(d.year, d.month) for d in _list_values(book, reference["B"].formula1)] == [
+        (2024, 12), *((2025, m) for m in range(1, 13))]
     assert _list_values(book, dv["C"].formula1) == [m["name"] for m in programme().municipalities] + [AREA_TOTAL]
     assert _list_values(book, _validations(book["Mittarit"])["D"].formula1) == ["KV", "LTK"]
     assert _list_values(book, _validations(book["Kunnat"])["E"].formula1) == ["Kyllä", "Ei"]
@@ -234,8 +240,8 @@ def test_vba_project_holds_the_button_macros_and_xlwings(master_path):
     parser = VBA_Parser(str(master_path))
     modules = {name: code for _, _, name, code in parser.extract_macros()}
     parser.close()
-    sheet_count = len(INPUT_SHEETS) + 5  # + Ohjaus, Ohjelma, Listat, xlwings.conf, the card template
-    sheet_modules = {f"Sheet{i}.cls" for i in range(1, sheet_count + 1)}
+    sheet_count = len(TABLE_ORDER) + 5  # Ohjaus, Ohjelma, the input sheets, the card template, Listat, xlwings.conf
+    sheet_modules = {f"Sheet{i}.cls" for i in range(1, sheet_count + 1)}  # one document module per sheet
     assert set(modules) == {"ThisWorkbook.cls", *sheet_modules, "Tyollisyys.bas", "xlwings.bas", "Dictionary.cls"}
     for button in BUTTONS:
         assert f"Public Sub {button.macro}()" in modules["Tyollisyys.bas"]

@@ -170,6 +170,19 @@ def test_indicator_values_trend_and_share(small):
     assert row_of(jamsa, "Osuus alueesta")[m06] == pytest.approx(203 / total)
 
 
+def test_stocks_show_the_change_from_the_same_month_a_year_earlier(demo_cards):
+    tables, _, cards = demo_cards
+    jamsa = next(card for card in cards if card.name == card_name("Jämsä"))
+    header = row_of(jamsa, "Mittari")
+    m06, m34 = (header.index(next(h for h in header if h.startswith(code))) for code in ("M06", "M34"))
+    town = compute_attainment(tables).municipalities.set_index(["id", "municipality"]).loc[("M06", "Jämsä")]
+    now, before = row_of(jamsa, "Tilanne nyt ¹")[m06], row_of(jamsa, "Sama kk vuotta aiemmin ²")[m06]
+    assert before == town["reference_value"] > 0  # October 2025 of Jämsä, from Vertailuvuosi
+    assert row_of(jamsa, "Muutos vuodessa")[m06] == pytest.approx(now - before)
+    assert row_of(jamsa, "Muutos vuodessa %")[m06] == pytest.approx((now - before) / before)
+    assert row_of(jamsa, "Sama kk vuotta aiemmin ²")[m34] == MISSING  # a year-to-date count has no reference month
+
+
 def test_cards_without_any_data_still_have_the_full_layout(small):
     tables = make_tables()
     cards = municipality_cards(tables, compute_budget(tables))  # attainment computed when not given

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def test_names_exactly_the_changed_target_the_added_row_and_the_removed_row(demo
     assert lines[0].startswith("muutettu  M06 (rivi 7): Tavoite: 4 100 → 4 000")
     assert lines[1].startswith("lisätty   M01 · 11/2026 · Koko alue (rivi ")
     assert "Arvo 1" in lines[1]
-    assert lines[2].startswith("poistettu SID-2026-0003 (rivi 4): ")
+    assert re.match(r"poistettu SID-2026-0003 \(rivi \d+\): ", lines[2])
     assert "Sidottu €" in lines[2]
     assert lines[3] == "Yhteensä: muutettuja rivejä 1, lisättyjä 1, poistettuja 1."
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from tests.libreoffice import needs_soffice, recalculated_copy
 from tests.table_factory import make_tables
 from tyollisyys_xl.core.attainment import EI_TIETOA, STATUSES, THRESHOLDS, Thresholds, compute_attainment
+from tyollisyys_xl.core.cells import column_letter
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS
 from tyollisyys_xl.core.reports.toteutuminen import (
     INDICATOR_HEADERS,
@@ -31,7 +32,7 @@ EMPTY_SHEET = "Toteutuminen tyhjä"
 EDGE_SHEET = "Toteutuminen erikoistapaukset"
 EDITED_SHEET = "Toteutuminen rajat muutettu"
 EDITED_THRESHOLDS = Thresholds(on_track_margin=0.0, at_risk_margin=0.1, maintain_tolerance=0.0,
-                               milestone_start_share=0.5)
+                               milestone_start_share=0.5, deliverable_risk_share=0.9)
 
 
 @pytest.fixture(scope="module")
@@ -106,10 +107,39 @@ def test_one_row_per_indicator_with_python_figures(demo):
         assert grid[(r, COLUMN["Painopiste"])] == row.focus_area
         assert grid[(r, COLUMN["Yksikkö"])] == row.unit
         assert grid[(r, COLUMN["Toteuma"])] == pytest.approx(row.actual)
-        assert plain(grid[(r, COLUMN["Odotettu nyt"])]) == pytest.approx(row.expected)
+        if math.isnan(row.expected):  # a deliverable has no expected value before its due date
+            assert grid.get((r, COLUMN["Odotettu nyt"])) is None
+        else:
+            assert plain(grid[(r, COLUMN["Odotettu nyt"])]) == pytest.approx(row.expected)
         assert plain(grid[(r, COLUMN["Edistyminen"])]) == pytest.approx(row.progress)
         assert plain(grid[(r, COLUMN["Tila"])]) == row.status
         assert isinstance(grid[(r, COLUMN["Tila"])], Formula)  # every demo indicator is judged
+
+
+def test_the_same_month_a_year_earlier_and_the_change_stand_beside_the_figure(demo):
+    _, result, specs = demo
+    main = sheet(specs, MAIN_SHEET)
+    grid, rows = main.values_grid(), indicator_rows(main)
+    for indicator_id in ("M06", "M33", "M35"):  # the demo's seasonal stocks
+        expected = result.indicators.set_index("id").loc[indicator_id]
+        r = rows[indicator_id]
+        assert grid[(r, COLUMN["Sama kk vuotta aiemmin"])] == pytest.approx(expected["reference_value"])
+        change = grid[(r, COLUMN["Muutos vuodessa"])]
+        assert isinstance(change, Formula) and change.cached == pytest.approx(expected["change_from_reference"])
+        assert plain(grid[(r, COLUMN["Muutos vuodessa %"])]) == pytest.approx(expected["change_from_reference_share"])
+        assert grid[(r, COLUMN["Kausikerroin"])] == pytest.approx(expected["season_factor"])
+        factor_cell = f"{column_letter(COLUMN['Kausikerroin'])}{r}"
+        assert grid[(r, COLUMN["Odotettu nyt"])].text.endswith(f"*{factor_cell}")  # the seasonal path reads the factor
+    assert grid.get((rows["M02"], COLUMN["Muutos vuodessa"])) is None
+    municipal = sheet(specs, MUNICIPAL_SHEET).values_grid()
+    header_row = next(r for (r, c), v in municipal.items() if c == 1 and v == "Tunnus" and municipal.get((r, 3)) == "Kunta")
+    headers = {municipal[(header_row, c)]: c for c in range(1, 16) if (header_row, c) in municipal}
+    towns = result.municipalities.set_index(["id", "municipality"])
+    for r in range(header_row + 1, header_row + 200):
+        if municipal.get((r, 1)) == "M33":
+            town = towns.loc[("M33", municipal[(r, 3)])]
+            assert municipal[(r, headers["Sama kk vuotta aiemmin"])] == pytest.approx(town["reference_value"])
+            assert municipal[(r, headers["Muutos vuodessa %"])] == pytest.approx(town["change_from_reference_share"])
 
 
 def test_subtotal_rows_for_every_focus_area_and_theme(demo):

@@ -342,9 +342,9 @@ def test_pressing_the_card_button_again_costs_at_most_five_calls_a_card_plus_a_c
     second = xw.Book(json=after)
     assert excel.make_municipality_cards(second) is not None
     per_card = calls_per_card(actions(second))
-    assert len(per_card) == len(first.specs) - 1 and set(per_card.values()) == {5}
+    assert len(per_card) == len(first.specs) - 2 and set(per_card.values()) == {5}  # all but Tarkistus, Kirjaustilanne
     constant = len(actions(second)) - 5 * len(per_card)
-    assert constant == len(actions(first_book)) - 4 * len(per_card) + 2  # + deleting Tarkistus and Korostukset
+    assert constant == len(actions(first_book)) - 4 * len(per_card) + 3  # + deleting Tarkistus, Kirjaustilanne, Korostukset
 
 
 def test_a_missing_or_stale_template_is_rendered_anew_once_and_a_users_sheet_of_its_name_is_kept(demo_path):
@@ -361,7 +361,7 @@ def test_a_missing_or_stale_template_is_rendered_anew_once_and_a_users_sheet_of_
     assert [created(a) for a in done if created(a) == TEMPLATE_SHEET] == [TEMPLATE_SHEET]
     position = next(a["args"][0] for a in done if created(a) == TEMPLATE_SHEET)
     assert next(a for a in done if a["func"] == "setSheetVisibility" and a["sheet_position"] == position)["args"] == ["Hidden"]
-    assert [a["func"] for a in done].count("copySheet") == len(result.specs) - 1  # every card a copy of it
+    assert [a["func"] for a in done].count("copySheet") == len(result.specs) - 2  # every card a copy of it
     stale = book_json(demo_path)
     template = next(s for s in stale["sheets"] if s["name"] == TEMPLATE_SHEET)
     template["values"][0][0] = "Kuntakorttien pohja (asettelu vanha)"
@@ -424,7 +424,7 @@ def test_highlights_are_painted_remembered_and_cleared_on_the_next_run(demo_path
     rerun = excel.validate_entries(again)
     assert rerun.errors == 0
     done = actions(again)
-    assert [a["args"] for a in done if a["func"] == "sheetDelete"] == [[None], [None]]  # Tarkistus, Korostukset
+    assert [a["args"] for a in done if a["func"] == "sheetDelete"] == [[None], [None], [None]]  # Tarkistus, Kirjaustilanne, Korostukset
     cleared = next(a for a in done if a["func"] == "setRangeColors" and a["sheet_position"] == toteumat)
     assert cleared["args"][0][5 - (cleared["start_row"] + 1)][4 - (cleared["start_column"] + 1)] is None
     user_sheet = next(i for i, s in enumerate(before["sheets"]) if s["name"] == "Omat laskelmat")

@@ -2,8 +2,8 @@
 
 One function runs the core for a job (run_job) and one writes its result through any WorkbookTarget
 (write_result), so a button in Excel and `tyollisyys-xl report` give the same sheets. Every job
-validates first and rewrites Tarkistus and the highlights, so the findings on view always belong to
-the data the other sheets were computed from.
+validates first and rewrites Tarkistus, Kirjaustilanne and the highlights, so the findings on view always
+belong to the data the other sheets were computed from.
 """
 
 from __future__ import annotations
@@ -109,6 +109,7 @@ def run_job(
     """
     from tyollisyys_xl.core.attainment import compute_attainment
     from tyollisyys_xl.core.explanations import missing_explanations
+    from tyollisyys_xl.core.reports.kirjaustilanne import kirjaustilanne_sheet
     from tyollisyys_xl.core.reports.tarkistus import tarkistus_sheet
     from tyollisyys_xl.core.validation import validate_sheets
 
@@ -117,7 +118,7 @@ def run_job(
     tables = validation.tables
     attainment = compute_attainment(tables, as_of=as_of)  # every job: the explanation warnings need the statuses
     findings = [*validation.findings, *missing_explanations(tables, attainment)]
-    specs = [tarkistus_sheet(findings)]
+    specs = [tarkistus_sheet(findings), kirjaustilanne_sheet(tables)]
     budget = None
     if plan.budget_sheets or plan.cards:
         from tyollisyys_xl.core.budget import compute_budget
@@ -137,7 +138,7 @@ def run_job(
         from tyollisyys_xl.core.reports.cards import municipality_cards
 
         specs += municipality_cards(tables, budget, attainment)
-    _add_page_footers(specs, attainment.as_of if attainment is not None else as_of)
+    _add_page_footers(specs, attainment.as_of)
     return JobResult(job=job, specs=specs, findings=findings, column_letters=tables.column_letters)
 
 

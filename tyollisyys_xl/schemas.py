@@ -21,6 +21,7 @@ from tyollisyys_xl.resources import schema_dir
 TABLE_ORDER = (
     "mittarit",
     "toteumat",
+    "vertailuvuosi",
     "selitykset",
     "kunnat",
     "tukilajit",
@@ -32,7 +33,7 @@ TABLE_ORDER = (
 )
 
 # x-type: how a cell is read and shown. The row schema then checks the parsed value.
-CELL_TYPES = {"text", "code", "number", "euro", "month", "date", "bool", "business_id"}
+CELL_TYPES = {"text", "code", "code_label", "number", "euro", "month", "date", "bool", "business_id"}
 # How a column of each x-type is shown (the builder's input tables, the report's copies of them).
 NUMBER_FORMATS = {
     "euro": '#,##0.00 "€"',
@@ -40,6 +41,7 @@ NUMBER_FORMATS = {
     "date": "d.m.yyyy",
     "text": "@",
     "code": "@",
+    "code_label": "@",
     "business_id": "@",
     "bool": "@",
     "number": "General",
@@ -66,6 +68,8 @@ class Column:
     list_source: str | None  # "Sheet.key" whose values are the allowed ones (a dropdown)
     extra_values: tuple[str, ...]  # allowed besides list_source, e.g. "Koko alue"
     nullable: bool
+    list_label: str | None = None  # x-list-label: the dropdown shows "{id} – {name} ({unit})" of the source row
+    approved: bool = False  # x-approved: part of the approved programme; compared with it and locked in the sheet
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,17 @@ class TableSchema:
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
+
+    def month_range(self, key: str) -> tuple[int, int]:
+        """The months a month column allows (core.months numbering: 1..12 = 2026, 0 = 12/2025), from the
+        column's minimum and maximum."""
+        prop = self.json["properties"][key]
+        return int(prop.get("minimum", 1)), int(prop.get("maximum", 12))
+
+    @property
+    def approved_keys(self) -> list[str]:
+        """Columns of the approved programme (x-approved): guarded against edits, locked in the sheet."""
+        return [c.key for c in self.columns if c.approved]
 
 
 def _read_json(path: Path) -> dict:
@@ -129,6 +144,8 @@ def _parse_table_schema(name: str, path: Path, raw: dict, check_metaschema: bool
                 list_source=prop.get("x-list"),
                 extra_values=tuple(prop.get("x-extra-values", [])),
                 nullable="null" in (types if isinstance(types, list) else [types]),
+                list_label=prop.get("x-list-label"),
+                approved=bool(prop.get("x-approved", False)),
             )
         )
     for req in required:

@@ -38,8 +38,9 @@ VIEW_NAMES = {"KV": LEVEL_COUNCIL, "LTK": "LTK (lautakunnan omat)", "all": LEVEL
 CSV_HEADERS = {
     "id": "Tunnus", "level": "Taso", "theme": "Teema", "focus_area": "Painopiste", "name": "Mittari",
     "unit": "Yksikkö", "kind": "Laji", "accumulation": "Kertymä", "baseline": "Lähtöarvo", "target": "Tavoite",
-    "actual": "Toteuma", "actual_month": "Tieto kk", "expected": "Odotettu nyt", "progress": "Edistyminen",
-    "status": "Tila", "coverage": "Kattavuus", "note": "Huomio",
+    "actual": "Toteuma", "actual_month": "Tieto kk", "reference_value": "Sama kk vuotta aiemmin",
+    "change_from_reference": "Muutos vuodessa", "change_from_reference_share": "Muutos vuodessa (osuus)",
+    "expected": "Odotettu nyt", "progress": "Edistyminen", "status": "Tila", "coverage": "Kattavuus", "note": "Huomio",
 }
 
 class ArgumentProblem(Exception):

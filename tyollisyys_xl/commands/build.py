@@ -55,8 +55,13 @@ def _upgrade(old: Path, out: Path | None, sources: Path | None) -> int:
     print(f"Uusi päätyökirja {out} rakennettu. Siirretyt rivit: {carried}.")
     for sheet, counts in report.extras.items():
         print(f"Siirretty myös ({sheet}): {', '.join(f'{what} {count}' for what, count in counts.items())}.")
-    print("Luettu takaisin ja verrattu: kaikki rivit, arvot, kaavat, muistiinpanot, täyttövärit ja piilotetut rivit "
-          "ovat samat kuin vanhassa.")
+    compared = "kaikki rivit, arvot, kaavat, muistiinpanot, täyttövärit ja piilotetut rivit ovat samat kuin vanhassa"
+    if report.programme_changes:
+        print(f"Luettu takaisin ja verrattu: {compared} paitsi Mittarit-välilehden hyväksytyn ohjelman arvot, jotka "
+              "päivitettiin ohjelmatiedostosta (programme/ohjelma2026.yaml): "
+              f"{'; '.join(report.programme_changes)}.")
+    else:
+        print(f"Luettu takaisin ja verrattu: {compared}.")
     if report.from_sources:
         print(f"Vanhasta puuttuneet taulut täytettiin lähteistä: {', '.join(report.from_sources)}.")
     if report.dropped_generated:

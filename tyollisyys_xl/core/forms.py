@@ -277,8 +277,8 @@ def plan_form(rows: Rows, schemas: Mapping[str, TableSchema], municipality: str,
     tables = tables or FormTables(rows, schemas)
     grid: list[GridRow] = []
     for indicator in rows.get("mittarit", []):
-        if not _yes(indicator.get("per_municipality")):
-            continue
+        if not _yes(indicator.get("per_municipality")) or text_of(indicator.get("ledger_subsidy_type")):
+            continue  # an area indicator, or one counted from Sidonnat (nothing to type)
         item = text_of(indicator.get("id"))
         present = {f for f in ENTRY_FIELDS for m in months
                    if tables.value(FillCell(ENTRIES, item, f, m), municipality) is not None}

@@ -1,4 +1,8 @@
-"""The months of the programme year in Finnish, as the reports and exports name them."""
+"""The months of the programme year in Finnish, as the reports and exports name them.
+
+A month is a number counted from the start of the programme year: 1..12 are the months of 2026, 0 is
+December 2025 and -11 January 2025 (the reference year's months), so that "a year earlier" is m - 12.
+"""
 
 from __future__ import annotations
 
@@ -11,5 +15,16 @@ MONTH_ABBREVIATIONS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä",
 
 
 def month_label(month: int) -> str:
-    """5 -> "5/2026", the short form reports use for "up to this month"."""
-    return f"{month}/{YEAR}"
+    """5 -> "5/2026", 0 -> "12/2025": the short form reports use for "up to this month"."""
+    year, number = year_and_month(month)
+    return f"{number}/{year}"
+
+
+def year_and_month(month: int) -> tuple[int, int]:
+    """0 -> (2025, 12), 5 -> (2026, 5)."""
+    return YEAR + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def month_number(year: int, month: int) -> int:
+    """(2025, 12) -> 0, (2026, 5) -> 5: the inverse of year_and_month."""
+    return (year - YEAR) * 12 + month

@@ -52,7 +52,7 @@ class Rule(Enum):
     KAAVAMAINEN_TEKSTI = WARNING, "Kaavalta näyttävä teksti", "Teksti alkaa merkillä =, +, - tai @, joten taulukko-ohjelma voi lukea sen kaavaksi."
     PAKOLLINEN = ERROR, "Pakollinen tieto puuttuu", "Pakollinen tieto, toteuman arvo tai tukilajin vaatima Y-tunnus puuttuu."
     TYYPPI = ERROR, "Arvoa ei voi lukea", "Arvo ei ole sarakkeen tyyppiä (luku, euromäärä, päivämäärä, kuukausi, Kyllä/Ei) tai se on epäselvä."
-    KUUKAUSI = ERROR, "Kuukausi toiselta vuodelta", "Kuukausi ei ole ohjelmavuodelta 2026."
+    KUUKAUSI = ERROR, "Kuukausi sallitun välin ulkopuolella", "Kuukausi ei ole sarakkeen kuukausista: Toteumissa vuodelta 2026, Vertailuvuodessa väliltä 12/2024–12/2025."
     PAIVAMAARA_ALUE = ERROR, "Päivämäärä sallitun välin ulkopuolella", "Päivämäärä on sarakkeelle sallitun välin ulkopuolella, joten vuosi on luultavasti kirjoitettu väärin."
     SALLITUT = ERROR, "Arvo ei ole sallittu", "Arvo ei ole sarakkeen sallittujen arvojen joukossa."
     ARVOALUE = ERROR, "Arvo rajojen ulkopuolella", "Luku on sarakkeen ala- tai ylärajan ulkopuolella, esimerkiksi negatiivinen euromäärä."
@@ -79,6 +79,14 @@ class Rule(Enum):
 
     # --- accountability (core.explanations)
     SELITYS_PUUTTUU = WARNING, "Selitys puuttuu", "Valtuuston mittari on tilassa Riskissä tai Ei toteudu, eikä sille ole koko alueen selitystä tältä tai edelliseltä kuukaudelta."
+
+    # --- what the entries mean for the programme (core.programme_checks)
+    OHJELMA_MUUTETTU = ERROR, "Hyväksytyn ohjelman arvo muutettu", "Mittarit-välilehden hyväksytty arvo (lähtöarvo, tavoite, laji, taso, ajankohta, arviointi …) eroaa ohjelmatiedostosta; viesti kertoo molemmat arvot."
+    OHJELMA_MITTARIT = ERROR, "Mittari lisätty tai poistettu", "Mittari puuttuu hyväksytystä ohjelmasta tai Mittarit-välilehdeltä."
+    VERTAILU_KERTYMA = ERROR, "Kumulatiivinen mittari vertailuvuodessa", "Vertailuvuoteen kirjataan vain tilannemittareita; vuoden alusta kertyvällä mittarilla ei ole vertailukuukausia."
+    SIDONNAT_ERI_LUKU = WARNING, "Kirjattu luku eroaa Sidonnoista", "Sidonnoista laskettavan mittarin kirjattu luku eroaa Sidonnat-taulukon jaksoista; viesti kertoo molemmat luvut."
+    JUOKSEVA_SUMMA = WARNING, "Luvut näyttävät vuoden kertymältä", "Kumulatiivisen mittarin kuukausiluvut kasvavat kuin juokseva summa; kirjataan kuukauden luku, ei vuoden kertymää."
+    KIRJAUS_PUUTTUU = WARNING, "Kunnan kirjaus puuttuu", "Kunta ei ole kirjannut kuukaudelle mittaria, jonka muut kunnat ovat kirjanneet."
 
     # --- money: the budget engine's alerts (core.budget), also on the Budjettihälytykset tab
     JAKSO_PAATTYY_ENNEN = ERROR, "Tukijakso päättyy ennen alkuaan", "Sidonnan tukijakso päättyy ennen kuin se alkaa, joten sille ei lasketa osuutta."

@@ -50,6 +50,7 @@ class Tables:
     indicators: pd.DataFrame  # Mittarit
     entries: pd.DataFrame  # Toteumat
     explanations: pd.DataFrame  # Selitykset
+    reference_entries: pd.DataFrame  # Vertailuvuosi: the months of 2025 of point-in-time indicators
     municipalities: pd.DataFrame  # Kunnat
     subsidy_types: pd.DataFrame  # Tukilajit
     budget: pd.DataFrame  # Tukibudjetti
@@ -65,6 +66,7 @@ TABLE_ATTRIBUTES = {
     "mittarit": "indicators",
     "toteumat": "entries",
     "selitykset": "explanations",
+    "vertailuvuosi": "reference_entries",
     "kunnat": "municipalities",
     "tukilajit": "subsidy_types",
     "tukibudjetti": "budget",

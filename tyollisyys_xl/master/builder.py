@@ -33,7 +33,8 @@ from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
-from tyollisyys_xl.core.months import YEAR
+from tyollisyys_xl.core.code_labels import format_label
+from tyollisyys_xl.core.months import year_and_month
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
@@ -73,8 +74,9 @@ BUTTONS = (
         "TarkistaSyotteet",
         "Tarkista syötteet",
         "validate_entries",
-        "Tarkistaa syöttövälilehtien rivit (pakolliset tiedot, tyypit, luettelot, henkilötunnukset) ja kirjoittaa "
-        "löydökset solu-osoitteineen Tarkistus-välilehdelle. Ei muuta syötteitä.",
+        "Tarkistaa syöttövälilehtien rivit (pakolliset tiedot, tyypit, luettelot, henkilötunnukset, hyväksytty "
+        "ohjelma) ja kirjoittaa löydökset solu-osoitteineen Tarkistus-välilehdelle ja kuukauden kirjaukset "
+        "Kirjaustilanne-välilehdelle. Ei muuta syötteitä.",
     ),
     Button(
         "LaskeToteutuminen",
@@ -209,7 +211,7 @@ def to_cell(column: Column, value: Any) -> CellValue:
     if column.cell_type == "bool":
         return BOOL_TEXT[bool(value)]
     if column.cell_type == "month" and isinstance(value, int):
-        return dt.datetime(YEAR, value, 1)
+        return dt.datetime(*year_and_month(value), 1)
     if column.cell_type == "date" and isinstance(value, str):
         return dt.datetime.fromisoformat(value)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
@@ -250,21 +252,26 @@ class Formats:
             self._cache[key] = self._book.add_format(props)
         return self._cache[key]
 
-    def column(self, column: Column) -> Any:
-        return self.get(num_format=NUMBER_FORMATS[column.cell_type])
+    def column(self, column: Column, unlocked: bool = False) -> Any:
+        return self.get(num_format=NUMBER_FORMATS[column.cell_type], **_UNLOCKED if unlocked else {})
 
 
-def _cell_format(formats: Formats, column: Column, value: CellValue, **extra: Any) -> Any:
+_UNLOCKED = {"locked": False}
+
+
+def _cell_format(formats: Formats, column: Column, value: CellValue, unlocked: bool = False, **extra: Any) -> Any:
     """The column's format, unless the value's type would read back differently under it.
 
     A date typed into a text column stays a date and a number in a date column stays a number,
-    so that carried entries read back exactly as they were. extra: more properties (a carried fill).
+    so that carried entries read back exactly as they were. unlocked: the column stays editable on a
+    protected sheet; extra: more properties (a carried fill).
     """
+    lock = _UNLOCKED if unlocked else {}
     if isinstance(value, dt.date) and column.cell_type not in DATE_TYPES:
-        return formats.get(num_format="d.m.yyyy", **extra)
+        return formats.get(num_format="d.m.yyyy", **lock, **extra)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and column.cell_type in DATE_TYPES:
-        return formats.get(num_format="General", **extra)
-    return formats.get(num_format=NUMBER_FORMATS[column.cell_type], **extra)
+        return formats.get(num_format="General", **lock, **extra)
+    return formats.get(num_format=NUMBER_FORMATS[column.cell_type], **lock, **extra)
 
 
 def _write_cell(sheet: Worksheet, row: int, col: int, value: CellValue, cell_format: Any) -> None:
@@ -304,6 +311,8 @@ class Lists:
 
     def for_column(self, schema: TableSchema, column: Column, rows: Rows) -> str | None:
         """The defined name of a column's dropdown source, or None when the column has no dropdown."""
+        if column.list_label:
+            return self._labels(schema, column, rows)
         if column.list_source and column.extra_values:
             source, key = self._source(column.list_source)
             values = [r[key] for r in rows.get(source.name, []) if r.get(key) is not None]
@@ -313,11 +322,22 @@ class Lists:
         if column.cell_type == "bool":
             return self._fixed_list("lst_kylla_ei", "Kyllä/Ei", list(BOOL_TEXT.values()))
         if column.cell_type == "month":
-            months = [dt.datetime(YEAR, m, 1) for m in range(1, 13)]
-            return self._fixed_list("lst_kuukaudet", "Kuukausi", months, self._formats.get(num_format="m/yyyy"))
+            first, last = schema.month_range(column.key)
+            months = [dt.datetime(*year_and_month(m), 1) for m in range(first, last + 1)]
+            name = "lst_kuukaudet" if (first, last) == (1, 12) else f"lst_{schema.name}_{column.key}"
+            return self._fixed_list(name, "Kuukausi", months, self._formats.get(num_format="m/yyyy"))
         if column.enum:
             return self._fixed_list(f"lst_{schema.name}_{column.key}", column.header, list(column.enum))
         return None
+
+    def _labels(self, schema: TableSchema, column: Column, rows: Rows) -> str:
+        """Labels such as "M06 – Laajan työttömyyden määrä (henkilöä)" of the source rows (x-list-where narrows
+        them, e.g. to point-in-time indicators): the dropdown names what the code means."""
+        source, _ = self._source(column.list_source)
+        where = schema.json["properties"][column.key].get("x-list-where", {})
+        labels = [format_label(column.list_label, r) for r in rows.get(source.name, [])
+                  if all(r.get(key) == value for key, value in where.items())]
+        return self._fixed_list(f"lst_{schema.name}_{column.key}", column.header, labels)
 
     def _source(self, list_source: str) -> tuple[TableSchema, str]:
         sheet_name, key = list_source.split(".")
@@ -372,6 +392,9 @@ def _validation(column: Column, schema: TableSchema, list_name: str | None) -> d
         "error_title": "Virheellinen arvo",
         "error_type": "stop",
     }
+    if list_name and column.list_label:  # a bare code typed by hand is as good as the label: warn, do not stop
+        return {**options, "validate": "list", "source": f"={list_name}", "error_type": "warning",
+                "error_message": "Arvo ei ole luettelossa. Pelkkä tunnus (esim. M06) kelpaa: jatka valitsemalla Kyllä."}
     if list_name:
         return {**options, "validate": "list", "source": f"={list_name}", "error_message": "Valitse arvo luettelosta."}
     if column.cell_type == "date":
@@ -412,20 +435,40 @@ def _write_input_sheet(
 ) -> None:
     """One input table: an Excel table (≥ 1 data row, as xlsxwriter requires) with formats, dropdowns and help."""
     header_format = formats.get(**HEADER_FORMAT)
-    columns = [{"header": c.header, "header_format": header_format, "format": formats.column(c)} for c in schema.columns]
+    unlocked = _editable_columns(schema)
+    columns = [{"header": c.header, "header_format": header_format, "format": formats.column(c, c.key in unlocked)}
+               for c in schema.columns]
     last_row = max(len(rows), 1)
     sheet.add_table(0, 0, last_row, len(columns) - 1, {"name": schema.table, "style": TABLE_STYLE, "columns": columns})
     for col, column in enumerate(schema.columns):
-        sheet.set_column(col, col, column.width, formats.column(column))
+        sheet.set_column(col, col, column.width, formats.column(column, column.key in unlocked))
         list_name = lists.for_column(schema, column, all_rows)
         sheet.data_validation(1, col, LAST_ROW, col, _validation(column, schema, list_name))
     for r, row in enumerate(rows, start=1):
         for col, column in enumerate(schema.columns):
             value = row.get(column.key)
             if value is not None:
-                _write_cell(sheet, r, col, value, _cell_format(formats, column, value))
+                _write_cell(sheet, r, col, value, _cell_format(formats, column, value, column.key in unlocked))
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
+    if schema.approved_keys:
+        _protect_approved(sheet)
+
+
+# What a user may still do on a protected sheet: fills (the tool's highlights), widths, heights and filters.
+PROTECTION_ALLOWS = {"format_cells": True, "format_columns": True, "format_rows": True, "autofilter": True}
+
+
+def _editable_columns(schema: TableSchema) -> set[str]:
+    """On a sheet that holds approved programme columns (x-approved), every other column stays editable."""
+    approved = set(schema.approved_keys)
+    return {c.key for c in schema.columns if c.key not in approved} if approved else set()
+
+
+def _protect_approved(sheet: Worksheet) -> None:
+    """Protection without a password: a guard against slips of the keyboard, not security. A real change of
+    the programme goes to programme/ohjelma2026.yaml and reaches the workbook with build --from."""
+    sheet.protect("", PROTECTION_ALLOWS)
 
 
 class Writer:
@@ -527,6 +570,13 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
             f"Kuntakohtaiset mittarit (Mittarit: Kuntakohtainen = Kyllä) kirjataan kunnittain, muut kunnalla "
             f"\"{AREA_TOTAL}\".",
             "Osuusmittareille kirjaa osoittaja ja nimittäjä; osuus lasketaan niistä koko alueelle painotettuna.",
+            "Kumulatiivisille mittareille kirjataan kuukauden uudet luvut, ei vuoden kertymää; tilannemittareille "
+            "tilanne kuun lopussa. Jokaisen mittarin kirjausohje on Mittarit-välilehden Kirjausohje-sarakkeessa.",
+            "Vertailuvuosi-välilehdelle kirjataan kerran tilannemittareiden kuukausiluvut 12/2024–12/2025 (esim. "
+            "Työllisyyskatsauksesta): niillä kuukautta verrataan vuoden takaiseen.",
+            "Mittarit-välilehti on suojattu ilman salasanaa, jottei hyväksytty ohjelma muutu vahingossa; tietolähdettä, "
+            "kuukausiprofiilia, kirjausohjetta ja huomautusta voi muokata. Ohjelman muutos tehdään ohjelmatiedostoon "
+            "(programme/ohjelma2026.yaml), ja päätyökirja päivitetään komennolla tyollisyys-xl build --from.",
             "Päivämäärät muodossa p.k.vvvv (esim. 15.3.2026) ja eurot lukuina ilman €-merkkiä.",
             "Lopuksi paina Tarkista syötteet ja korjaa Tarkistus-välilehden luettelemat solut.",
         ]

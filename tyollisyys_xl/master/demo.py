@@ -3,9 +3,12 @@
 The demo is a proper build (the builder's xlsxwriter path, with VBA and buttons) of the master's
 own reference tables plus generated entries, so it is as fast at national scale as at one area.
 All randomness comes from random.Random streams seeded by the seed (one per table): the same
-master, scale and seed give the same bytes. Figures run from January to DATA_MONTH (October: on
-28 November 2026 the October figures are the latest complete ones) and trend toward the targets,
-some on track, some ahead and some slipping.
+master, scale and seed give the same bytes. Figures (made in demo_entries) run from January to
+DATA_MONTH (October: on 28 November 2026 the October figures are the latest complete ones) and trend
+toward the targets, some on track, some ahead and some slipping. The stocks judged with last year's same month (M06, M33,
+M35) move with a season and get a Vertailuvuosi series for 2025 whose December is the programme's
+baseline; the indicators counted from Sidonnat (M30, M37) get no entries, and pay-subsidy decisions of
+late 2025 still running in 2026 are in Sidonnat, as a real ledger holds them.
 
 Scale N simulates N employment areas: the real area plus N-1 fictional ones of eight fictional
 municipalities each ("Esimerkkikunta 9", ...). Everything per municipality (per-municipality
@@ -18,10 +21,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tyollisyys_xl.master.builder import (
     BOOL_TEXT,
@@ -39,28 +42,25 @@ from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.parsing import business_id_check_digit
 from tyollisyys_xl.programme import AREA_TOTAL
 from tyollisyys_xl.io.calamine_source import CalamineSource
+from tyollisyys_xl.master.demo_entries import (
+    DATA_MONTH,
+    POPULATION,
+    Indicator,
+    Municipality,
+    cell_number,
+    entries,
+    reference_entries,
+)
 
-DATA_MONTH = 10
 DATA_END = dt.date(YEAR, DATA_MONTH, calendar.monthrange(YEAR, DATA_MONTH)[1])
 MAX_SCALE = 100  # 8 municipalities per area need unique three-digit municipality codes
 DEMO_MARK = "KUVITTEELLINEN ESIMERKKIAINEISTO"
 
-# Rounded populations, used only to size the fictional figures of each municipality.
-POPULATION = {
-    "Joutsa": 4300,
-    "Jämsä": 19700,
-    "Keuruu": 9500,
-    "Luhanka": 700,
-    "Multia": 1600,
-    "Mänttä-Vilppula": 9400,
-    "Petäjävesi": 3800,
-    "Toivakka": 2400,
-}
-JOB_SEEKERS_PER_RESIDENT = 0.08  # denominators of the per-municipality rates (clients)
 # Yearly subsidy budget per resident (€) and the monthly amount range of one decision when the
 # subsidy type gives no monthly cap.
-BUDGET_PER_RESIDENT = {"Palkkatuki": 11.0, "Nuoret töihin -rekrytointituki": 4.5, "Starttiraha": 2.0}
-MONTHLY_AMOUNT = {"Palkkatuki": (700.0, 1600.0), "Starttiraha": (650.0, 900.0)}
+BUDGET_PER_RESIDENT = {"Palkkatuki": 13.0, "Nuoret töihin -rekrytointituki": 4.5, "Starttiraha": 2.0}
+MONTHLY_AMOUNT = {"Palkkatuki": (600.0, 1100.0), "Starttiraha": (650.0, 900.0)}
+APPLIED_MONTHS = {"Palkkatuki": 2}  # months one payment covers (others: one)
 # Monthly service cost per resident (€) by cost object.
 COST_PER_RESIDENT = {
     "Valmennuspalvelut": 1.3,
@@ -78,52 +78,7 @@ CHECK_INS = (
     ("Kirjausten viive vääristää kuukauden lukua.", "Tarkistetaan luku seuraavan kuun raportilta."),
 )
 OWNER_ROLES = ("Työllisyyspalvelupäällikkö", "Yrityspalvelukoordinaattori", "Palveluesihenkilö", "Kehittämiskoordinaattori")
-SEASON = (1.0, 1.1, 1.1, 1.05, 1.0, 0.8, 0.45, 0.8, 1.15, 1.15, 1.1, 0.9)  # summer holidays dip
-ENTRY_COMMENTS = ("Luku tarkistettu raportilta", "Korjattu edellisen kuun tiedon perusteella", "Arvio, tarkentuu")
-
-
-@dataclass(frozen=True)
-class Municipality:
-    name: str
-    population: int
-    share: float  # of its employment area's population
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    kind: str
-    cumulative: bool
-    per_municipality: bool
-    rate_scale: float | None
-    baseline: float | None
-    target: float
-    data_source: str | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, CellValue]) -> Indicator:
-        return cls(
-            id=str(row["id"]),
-            kind=str(row["kind"]),
-            cumulative=row["accumulation"] == "kumulatiivinen",
-            per_municipality=row["per_municipality"] in (True, BOOL_TEXT[True]),
-            rate_scale=_number(row.get("rate_scale")),
-            baseline=_number(row.get("baseline")),
-            target=float(row["target"]),
-            data_source=row.get("data_source"),
-        )
-
-    @property
-    def decimals(self) -> int:
-        """Counts are whole; means, upper limits (days, months) and non-integral programme values are not."""
-        if self.kind == "keskiarvo":
-            return 2
-        values = [v for v in (self.baseline, self.target) if v is not None]
-        return 0 if self.kind != "yläraja" and all(float(v).is_integer() for v in values) else 1
-
-
-def _number(value: CellValue) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+CARRIED_OVER = "Palkkatuki"  # decisions of late 2025 still running in 2026
 
 
 # --- fictional identifiers --------------------------------------------------
@@ -171,100 +126,6 @@ def _municipalities(kunnat: list[dict], area_size: int, rng: random.Random) -> l
     return result
 
 
-# --- Toteumat ---------------------------------------------------------------
-
-
-def _path(ind: Indicator, progress: float, month: int, start: float) -> float:
-    """Linear from start toward the target, covering `progress` of the distance by December."""
-    return start + (ind.target - start) * progress * month / 12
-
-
-def _start(ind: Indicator) -> float:
-    if ind.baseline is not None:
-        return ind.baseline
-    return ind.target * (1.25 if ind.kind in {"lasku", "yläraja"} else 0.5)
-
-
-def _cumulative_series(annual: float, rng: random.Random) -> list[int]:
-    """Monthly counts whose year would total about `annual`: seasonal for big counts, scattered events for small."""
-    if annual >= 24:
-        return [max(0, round(annual / 12 * SEASON[m - 1] * rng.uniform(0.85, 1.15))) for m in range(1, DATA_MONTH + 1)]
-    events = max(0, round(annual * DATA_MONTH / 12 + rng.uniform(-0.5, 0.5)))
-    counts = [0] * DATA_MONTH
-    for month in rng.choices(range(DATA_MONTH), k=events):
-        counts[month] += 1
-    return counts
-
-
-def _milestone_series(rng: random.Random) -> list[int]:
-    """0 = not started, 1 = under way, 2 = done: some finish by October, some are still under way."""
-    started = rng.randint(1, 4)
-    done = started + rng.randint(2, 9)
-    return [0 if m < started else 1 if m < done else 2 for m in range(1, DATA_MONTH + 1)]
-
-
-def _entry(ind: Indicator, month: int, municipality: str, **values: Any) -> dict[str, Any]:
-    return {"indicator_id": ind.id, "month": month, "municipality": municipality, "source": ind.data_source, **values}
-
-
-def _indicator_entries(
-    ind: Indicator, municipalities: list[Municipality], rng: random.Random
-) -> list[dict[str, Any]]:
-    """One indicator's entries for January..DATA_MONTH, per municipality or for the whole area."""
-    progress = rng.choice((rng.uniform(0.9, 1.2), rng.uniform(0.9, 1.2), rng.uniform(0.5, 0.85)))
-    places = [(m.name, m.share) for m in municipalities] if ind.per_municipality else [(AREA_TOTAL, 1.0)]
-    months = range(1, DATA_MONTH + 1)
-    entries = []
-    if ind.kind == "virstanpylväs":
-        for place, _ in places:
-            entries += [_entry(ind, m, place, value=v) for m, v in zip(months, _milestone_series(rng))]
-        return entries
-    if ind.cumulative:
-        for place, share in places:
-            for m, count in zip(months, _cumulative_series(ind.target * progress * share, rng)):
-                entries.append(_entry(ind, m, place, value=count))
-        return entries
-    start = _start(ind)
-    noise = 0.015 * max(abs(start), abs(ind.target), 1.0)
-    for place, share in places:
-        offset, base = rng.gauss(0, noise), _base_denominator(ind, share, rng)
-        for m in months:
-            level = max(0.0, _path(ind, progress, m, start) + offset + rng.gauss(0, noise))
-            entries.append(_entry(ind, m, place, **_measure(ind, level, share, base, rng)))
-    return entries
-
-
-def _base_denominator(ind: Indicator, share: float, rng: random.Random) -> float:
-    """A place's usual denominator: clients for a percentage, person-years for a ratio, respondents for a mean."""
-    if ind.rate_scale == 100:
-        return sum(POPULATION.values()) * JOB_SEEKERS_PER_RESIDENT * share
-    if ind.rate_scale:
-        return rng.uniform(26, 32)
-    return 80.0
-
-
-def _measure(ind: Indicator, level: float, share: float, base: float, rng: random.Random) -> dict[str, Any]:
-    """The entry's value columns: numerator and denominator for rates, respondents for means, else a value."""
-    if ind.rate_scale == 100:  # a percentage of the place's clients
-        denominator = max(5, round(base * rng.uniform(0.97, 1.03)))
-        return {"numerator": round(min(level, 100.0) / 100 * denominator), "denominator": denominator}
-    if ind.rate_scale:  # a ratio such as clients per person-year, in half person-years
-        denominator = round((base + rng.uniform(-0.6, 0.6)) * 2) / 2
-        return {"numerator": round(level / ind.rate_scale * denominator), "denominator": denominator}
-    if ind.kind == "keskiarvo":
-        return {"value": round(min(level, 5.0), 2), "denominator": round(base * rng.uniform(0.5, 1.5))}
-    value = round(level * share, ind.decimals)
-    return {"value": int(value) if ind.decimals == 0 else value}
-
-
-def entries(indicators: list[Indicator], municipalities: list[Municipality], rng: random.Random) -> list[dict]:
-    rows = [row for ind in indicators for row in _indicator_entries(ind, municipalities, rng)]
-    for row in rows:
-        if rng.random() < 0.03:
-            row["comment"] = rng.choice(ENTRY_COMMENTS)
-    return rows
-
-
 def with_owners(mittarit: list[dict], rng: random.Random) -> list[dict]:
     """Mittarit rows with an owner role where the master names none."""
     return [row if row.get("owner") else {**row, "owner": rng.choice(OWNER_ROLES)} for row in mittarit]
@@ -301,9 +162,9 @@ class SubsidyType:
     def from_row(cls, row: Mapping[str, CellValue]) -> SubsidyType:
         return cls(
             name=str(row["subsidy_type"]),
-            max_per_month=_number(row.get("max_per_month_eur")),
-            max_months=_number(row.get("max_months")),
-            max_total=_number(row.get("max_total_eur")),
+            max_per_month=cell_number(row.get("max_per_month_eur")),
+            max_months=cell_number(row.get("max_months")),
+            max_total=cell_number(row.get("max_total_eur")),
             requires_business_id=row["requires_business_id"] in (True, BOOL_TEXT[True]),
         )
 
@@ -322,16 +183,25 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + index // 12, index % 12 + 1, 1)
 
 
-def _commitment(municipality: str, subsidy: SubsidyType, employers: list[str], rng: random.Random) -> dict:
-    """One decision: a period starting the month after the decision, within the subsidy type's caps."""
+CARRY_OVER_FROM = dt.date(YEAR - 1, 6, 1)  # decisions of the previous year whose periods run into this one
+CARRY_OVER_TO = dt.date(YEAR - 1, 11, 30)
+
+
+def _commitment(municipality: str, subsidy: SubsidyType, employers: list[str], rng: random.Random,
+                carried_over: bool = False) -> dict:
+    """One decision: a period starting the month after the decision, within the subsidy type's caps.
+
+    carried_over: decided in the second half of the previous year, for a period that runs into this one."""
     low, high = MONTHLY_AMOUNT.get(subsidy.name, (600.0, 1500.0))
     monthly = round(rng.uniform(0.6, 1.0) * subsidy.max_per_month, 2) if subsidy.max_per_month else round(
         rng.uniform(low, high), 2)
-    months = rng.randint(3, int(subsidy.max_months) if subsidy.max_months else 12)
+    first, last = (CARRY_OVER_FROM, CARRY_OVER_TO) if carried_over else (dt.date(YEAR, 1, 2), DATA_END - dt.timedelta(days=5))
+    decision = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+    start = _add_months(decision, 1)
+    shortest = max(3, 14 - start.month) if carried_over else 3  # a carried-over period runs at least into January
+    months = rng.randint(shortest, int(subsidy.max_months) if subsidy.max_months else 12)
     if subsidy.max_total:
         months = min(months, int(subsidy.max_total // monthly))
-    decision = dt.date(YEAR, 1, 2) + dt.timedelta(days=rng.randint(0, (DATA_END - dt.date(YEAR, 1, 2)).days - 5))
-    start = _add_months(decision, 1)
     return {
         "decision_date": decision,
         "municipality": municipality,
@@ -345,8 +215,16 @@ def _commitment(municipality: str, subsidy: SubsidyType, employers: list[str], r
     }
 
 
+def _share_in_year(row: dict) -> float:
+    """The part of a decision's amount that falls on this year's months (a carried-over one binds less of it)."""
+    first_month = (row["period_start"].year - YEAR) * 12 + row["period_start"].month
+    months_here = sum(1 <= first_month + k <= 12 for k in range(row["_months"]))
+    return row["amount_eur"] * months_here / row["_months"]
+
+
 def commitments(budget_rows: list[dict], subsidy_types: list[SubsidyType], rng: random.Random) -> list[dict]:
-    """Decisions per municipality and subsidy type binding 70-98 % of its budget; ids in decision-date order."""
+    """Decisions per municipality and subsidy type binding 70-98 % of its budget (by this year's share), pay
+    subsidies of late last year still running among them; ids per decision year in decision-date order."""
     by_name = {s.name: s for s in subsidy_types}
     employers: dict[str, list[str]] = {}
     rows = []
@@ -354,29 +232,41 @@ def commitments(budget_rows: list[dict], subsidy_types: list[SubsidyType], rng: 
         municipality, subsidy = budget["municipality"], by_name[budget["subsidy_type"]]
         pool = employers.setdefault(municipality, [business_id(rng) for _ in range(rng.randint(4, 14))])
         goal, bound = budget["budget_eur"] * rng.uniform(0.7, 0.98), 0.0
+        carrying = subsidy.name == CARRIED_OVER
         while True:
-            row = _commitment(municipality, subsidy, pool, rng)
-            if bound + row["amount_eur"] > goal:
+            row = _commitment(municipality, subsidy, pool, rng, carried_over=carrying)
+            share = _share_in_year(row)
+            if bound + share > goal:
                 break
-            bound += row["amount_eur"]
+            bound += share
             rows.append(row)
+            carrying = carrying and bound < goal * 0.45  # about half of this year's pay subsidy comes from last year
     rows.sort(key=lambda r: (r["decision_date"], r["municipality"], r["subsidy_type"]))
     width = max(4, len(str(len(rows))))
-    for number, row in enumerate(rows, start=1):
-        row["commitment_id"] = f"SID-{YEAR}-{number:0{width}d}"
+    numbers: Counter = Counter()
+    for row in rows:
+        year = row["decision_date"].year
+        numbers[year] += 1
+        row["commitment_id"] = f"SID-{year}-{numbers[year]:0{width}d}"
     return rows
 
 
 def payments(commitment_rows: list[dict], rng: random.Random) -> list[dict]:
-    """Each subsidy month is paid on the 20th of the next month, up to DATA_END, never above the monthly amount."""
+    """Subsidy months are paid on the 20th of the month after the months applied for, up to DATA_END, never above
+    the monthly amount: pay subsidy two months at a time (employers apply for it in arrears), the others monthly.
+    Payments of last year belong to last year's books: this year's Maksatukset starts in January."""
     rows = []
     for c in commitment_rows:
-        for k in range(c["_months"]):
-            paid_on = _add_months(c["period_start"], k + 1).replace(day=20)
+        step = APPLIED_MONTHS.get(c["subsidy_type"], 1)
+        for first in range(0, c["_months"], step):
+            months = min(step, c["_months"] - first)
+            paid_on = _add_months(c["period_start"], first + months).replace(day=20)
             if paid_on > DATA_END:
                 break
+            if paid_on.year < YEAR:
+                continue
             rows.append({"payment_date": paid_on, "commitment_id": c["commitment_id"],
-                         "amount_eur": round(c["_monthly"] * rng.uniform(0.85, 1.0), 2)})
+                         "amount_eur": round(c["_monthly"] * months * rng.uniform(0.85, 1.0), 2)})
     rows.sort(key=lambda r: (r["payment_date"], r["commitment_id"]))
     return rows
 
@@ -442,6 +332,7 @@ def demo_rows(reference: Mapping[str, list[dict]], scale: int, seed: int, source
     typed = {
         "toteumat": entries(indicators, municipalities, rng("toteumat")),
         "selitykset": explanations(mittarit, municipalities, rng("selitykset")),
+        "vertailuvuosi": reference_entries(indicators, municipalities, rng("vertailuvuosi")),
         "tukibudjetti": budget_rows,
         "sidonnat": commitment_rows,
         "maksatukset": payments(commitment_rows, rng("maksatukset")),

@@ -9,6 +9,11 @@ and hidden rows, before it replaces anything. What cannot be carried (a column t
 a required column missing, a sheet that is neither the master's nor the tools', a constant error value,
 a formula that would break) stops the upgrade before anything is written, with the full list. No message
 repeats a cell's value: a value is described by its kind, a text through quote() (shortened, HETU masked).
+
+The one exception is the approved programme: Mittarit's approved columns (x-approved) come from the
+sources, since editing programme/ohjelma2026.yaml and running `build --from` is how the programme is
+changed; the columns coordinators edit (owner, data source, monthly profile, entry instruction …) are
+carried from OLD by indicator id. Every approved value that changes is listed in the report.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from tyollisyys_xl.master.builder import (
     Sources,
     build_fresh,
     build_master,
+    default_rows,
     load_sources,
 )
 from tyollisyys_xl.master.carry import Layout, SheetExtras, layout_of, read_extras, with_results
@@ -70,6 +76,7 @@ class UpgradeReport:
     carried: dict[str, int]  # sheet -> rows carried
     from_sources: list[str] = field(default_factory=list)  # input sheets OLD lacked: filled from the sources
     dropped_generated: list[str] = field(default_factory=list)  # the tools' own sheets, rebuilt by the buttons
+    programme_changes: list[str] = field(default_factory=list)  # approved Mittarit values taken from the sources
     extras: dict[str, dict[str, int]] = field(default_factory=dict)  # sheet -> what was carried besides values, counted
 
 
@@ -170,6 +177,32 @@ def _differences(old: Mapping[str, InputTable], new: Mapping[str, InputTable]) -
     return found
 
 
+def _shown(value: CellValue) -> str:
+    """An approved programme value as the change list shows it (text through quote(): shortened, HETU masked)."""
+    return "tyhjä" if value is None else quote(value) if isinstance(value, str) else str(value)
+
+
+def approved_programme(old: InputTable, sources: Sources) -> tuple[InputTable, list[str]]:
+    """Mittarit for the new master: the sources' rows, with OLD's values of the editable columns by indicator id;
+    and what changes in the approved columns (Finnish, one line per value or indicator)."""
+    schema = old.schema
+    approved = set(schema.approved_keys)
+    by_id = {row.get("id"): row for row in old.rows}
+    rows, changes = [], []
+    for new in default_rows(sources)[schema.name]:
+        new = {key: float(v) if isinstance(v, int) and not isinstance(v, bool) else v for key, v in new.items()}  # as read
+        previous = by_id.pop(new["id"], None)
+        if previous is None:
+            changes.append(f"mittari {new['id']} lisättiin")
+            rows.append(new)
+            continue
+        rows.append({key: new[key] if key in approved or key not in previous else previous[key] for key in new})
+        changes += [f"{new['id']} {schema.column(key).header}: {_shown(previous[key])} → {_shown(new[key])}"
+                    for key in schema.approved_keys if key in previous and previous[key] != new[key]]
+    changes += [f"mittari {indicator_id} poistettiin (ei hyväksytyssä ohjelmassa)" for indicator_id in by_id]
+    return InputTable(schema, True, rows, list(range(2, len(rows) + 2)), column_letters=old.column_letters), changes
+
+
 EXTRA_PARTS = {"formulas": "kaava tai sen tulos", "notes": "muistiinpano", "fills": "täyttöväri",
                "hidden_rows": "piilotettu rivi", "values": "oma teksti"}
 
@@ -249,6 +282,9 @@ def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | N
     problems += carried.problems
     if problems:
         raise CannotCarry(old, problems)
+    changes: list[str] = []
+    if tables["mittarit"].present:
+        tables["mittarit"], changes = approved_programme(tables["mittarit"], loaded)
     if edit is not None:
         edit(tables)
 
@@ -274,6 +310,7 @@ def upgrade_master(old: Path | str, out: Path | str, sources: Path | Sources | N
         carried={t.schema.sheet: len(t.rows) for t in tables.values() if t.present},
         from_sources=[t.schema.sheet for t in tables.values() if not t.present],
         dropped_generated=generated,
+        programme_changes=changes,
         extras={sheet: _counts(e) for sheet, e in carried.extras.items()},
     )
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment, entry_values
+from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment
 from tyollisyys_xl.core.budget import BudgetResult, totals
 from tyollisyys_xl.core.cells import cell, cell_range
 from tyollisyys_xl.core.explanations import explanation_text, latest_explanations
@@ -46,7 +46,7 @@ COLUMN_WIDTHS = {"A": 28} | {chr(ord("B") + i): 13 for i in range(7)}
 CHART_ROWS = 12  # rows left free under the subsidy table for its chart
 ROW_CM = 0.53  # a default 15-point row
 CHART_WIDTH_CM = 22.0
-EXPLANATION_LABEL = "Selitys ja toimenpide ²"
+EXPLANATION_LABEL = "Selitys ja toimenpide ³"
 INDICATOR_HEADER_LINES = 4  # the longest indicator name wraps to about six lines of 8-point text
 
 
@@ -84,7 +84,7 @@ class _Area:
         self.costs = _rows_by_municipality(budget.service_costs)
         self.costs_total = int(budget.service_costs["amount_cents"].sum()) if len(budget.service_costs) else None
         self.costs_by_object = budget.service_costs.groupby("cost_object")["amount_cents"].sum().to_dict()
-        self.entered = _entered_values(entry_values(tables, attainment.specs))
+        self.entered = _entered_values(attainment.values)  # entries, and counts from Sidonnat where none are entered
         self.specs = attainment.specs
         self.municipal = {(r.id, r.municipality): r for r in attainment.municipalities.itertuples()}
         self.as_of = attainment.as_of
@@ -192,6 +192,18 @@ def _trend_arrow(monthly: list[float | None]) -> str:
     return f"{arrow} {sign}{fi_number(round(abs(change), 1))} ({m1}→{m2})"
 
 
+YEAR_ON_YEAR_LABELS = ("Sama kk vuotta aiemmin ²", "Muutos vuodessa", "Muutos vuodessa %")
+
+
+def _year_on_year(judged) -> list:
+    """The municipality's figure a year earlier and the change from it; "ei tietoa" without the month of 2025
+    (a point-in-time indicator) and "ei sovellu" for a year-to-date count, which starts again every January."""
+    if judged is None or pd.isna(judged.reference_value):
+        return [MISSING] * len(YEAR_ON_YEAR_LABELS)
+    return [float(judged.reference_value), float(judged.change_from_reference),
+            float(judged.change_from_reference_share) if not pd.isna(judged.change_from_reference_share) else MISSING]
+
+
 def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
     """Indicators as columns, months down the rows: each column reads as its municipality's time series."""
     by_indicator = area.entered.get(name, {})
@@ -215,9 +227,9 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
         target = MISSING if pd.isna(ind.target) else float(ind.target)
         explanation = explanation_text(area.explanations.get((ind.id, name))) or MISSING
         columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
-                        share, status, explanation])
+                        *_year_on_year(judged), share, status, explanation])
     labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
-              "Tilanne nyt ¹", "Suunta (kk→kk)", "Osuus alueesta", "Tila", EXPLANATION_LABEL]
+              "Tilanne nyt ¹", "Suunta (kk→kk)", *YEAR_ON_YEAR_LABELS, "Osuus alueesta", "Tila", EXPLANATION_LABEL]
     rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
     area_ = table(spec, row, rows[0], rows[1:], header_lines=INDICATOR_HEADER_LINES)
     spec.styles.append(Style(cell_range(area_.header_row, 2, area_.first_row, area_.right), font_size=8.0))
@@ -225,6 +237,8 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     row_of = {label: area_.first_row + i - 1 for i, label in enumerate(labels)}
     spec.styles.append(Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right),
                              number_format=PERCENT_FORMAT))
+    change = row_of[YEAR_ON_YEAR_LABELS[2]]
+    spec.styles.append(Style(cell_range(change, 2, change, area_.right), number_format="+0.0 %;-0.0 %;0.0 %"))
     for col, ind in enumerate(area.indicators, start=2):
         if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
             spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
@@ -263,8 +277,9 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     row = heading(spec, shares.last_row + 2, "Mittarit kunnassa (kuukausittain kirjatut arvot)")
     indicators = _indicator_table(spec, row, name, area)
     notes = [["¹ Kumulatiivisilla mittareilla vuoden alusta yhteensä, muilla viimeisin kirjattu arvo. "
-              "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille."],
-             ["² Viimeisin kunnan oma selitys ja toimenpide (Selitykset-välilehti)."]]
+              "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille ja ylärajoille. "
+              "² Tilanteen kuukausi vuonna 2025 (Vertailuvuosi-välilehti)."],
+             ["³ Viimeisin kunnan oma selitys ja toimenpide (Selitykset-välilehti)."]]
     spec.blocks.append(Block(indicators.last_row + 1, 1, notes))
     last_note = indicators.last_row + len(notes)
     spec.styles.append(Style(cell_range(indicators.last_row + 1, 1, last_note, 1), italic=True, font_size=8.0))

@@ -2,7 +2,8 @@
 kunnittain, and Toteutuminen kuukausittain (trend with a chart).
 
 On the Toteutuminen sheet the per-indicator arithmetic is native Excel formulas over the sheet's own
-cells (expected share, expected value, progress, status) and over the thresholds shown at its top,
+cells (expected share, expected value, progress, status; toteutuminen_formulas) and over the thresholds
+shown at its top,
 so a reader can click a cell and see how a status came about; each formula carries the value Python
 computed. Actuals are values: forming them needs the area rules (Koko alue rows, weighted rates,
 partial coverage) that docs/attainment.md explains. Only the sheet's own cells are referenced, so the
@@ -18,29 +19,35 @@ import numpy as np
 import pandas as pd
 
 from tyollisyys_xl.core.attainment import (
-    COUNT,
     EI_TIETOA,
     EI_TOTEUDU,
     LEVEL_COUNCIL,
-    LEVEL_MAX,
-    LEVEL_MIN,
     LEVEL_TOTAL,
-    MILESTONE,
-    PATH,
     RISKISSA,
-    ROUNDING,
     SAAVUTETTU,
     STATUSES,
     TAVOITTEESSA,
-    YLLAPITO,
     AttainmentResult,
-    IndicatorSpec,
     Thresholds,
 )
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.explanations import explanation_text, latest_explanations, owners
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, month_label
 from tyollisyys_xl.core.reports.layout import TOTAL_FILL, TableArea, heading, table, title
+from tyollisyys_xl.core.reports.toteutuminen_formulas import (
+    CAPPED,
+    FACTOR,
+    ID,
+    INDICATOR_HEADERS,
+    LEVEL,
+    STATUS,
+    FollowUp,
+    ParameterCells,
+    cell_value,
+    indicator_cells,
+    indicator_column,
+    month_text,
+)
 from tyollisyys_xl.core.sheetspec import (
     Block,
     Chart,
@@ -60,7 +67,10 @@ TREND_SHEET = "Toteutuminen kuukausittain"
 TAB_COLOR = "2F5597"
 
 PERCENT = "0 %"
+SIGNED_PERCENT = '+0.0 %;-0.0 %;0.0 %'
 WHOLE = "#,##0"
+SIGNED_WHOLE = "+#,##0;-#,##0;0"
+FACTOR_FORMAT = "0.000"
 ONE_DECIMAL = "#,##0.0"
 DECIMALS = "#,##0.0#"
 HEADER_HEIGHT = 60.0  # points: four lines of a wrapped header
@@ -76,39 +86,26 @@ STATUS_COLORS = {  # fill, font
 STATUS_LEGEND = (
     "Tila: Saavutettu = tavoite täyttyy nyt; Tavoitteessa = odotetulla polulla; Riskissä = jäljessä polusta "
     "tai taso hieman ohi; Ei toteudu = selvästi jäljessä, väärään suuntaan tai määräaika ohi; "
-    "Ei tietoa = ei toteumia tai vajaa summa."
+    "Ei tietoa = ei toteumia tai vajaa summa. Toimitettava (määräpäivä) ei ole ”Ei toteudu” ennen "
+    "määräpäiväänsä; kausimittarit verrataan vuoden 2025 samaan kuukauteen."
 )
 ROLLUP_NOTE = (
     "Yhteenveto ei laske yhteen erilaisia yksiköitä: se kertoo mittareiden määrän tiloittain ja "
     "keskimääräisen edistymisen, jossa kunkin mittarin edistyminen on rajattu välille 0–100 %."
 )
 
-INDICATOR_HEADERS = [
-    "Tunnus", "Taso", "Painopiste", "Mittari", "Yksikkö", "Laji", "Kertymä", "Lähtöarvo", "Tavoite", "Toteuma",
-    "Tieto kk", "Odotettu nyt", "Edistyminen", "Tila", "Vastuuhenkilö", "Selitys ja toimenpide", "Kattavuus", "Huomio",
-    "Odotettu osuus matkasta", "Edistyminen rajattuna",
-]
 ROLLUP_HEADERS = ["Näkymä", "Ryhmä", "Mittareita", *STATUSES, "Saavutettu tai tavoitteessa (tiedollisista)",
                   "Keskimääräinen edistyminen"]
 
 
-def _col(header: str) -> str:
-    return column_letter(INDICATOR_HEADERS.index(header) + 1)
-
-
-BASE, TARGET, ACTUAL = _col("Lähtöarvo"), _col("Tavoite"), _col("Toteuma")
-EXPECTED, PROGRESS, STATUS = _col("Odotettu nyt"), _col("Edistyminen"), _col("Tila")
-SHARE, CAPPED, LEVEL, ID = _col("Odotettu osuus matkasta"), _col("Edistyminen rajattuna"), _col("Taso"), _col("Tunnus")
+INDICATOR_WIDTHS = {
+    "Tunnus": 8, "Taso": 6, "Painopiste": 30, "Mittari": 46, "Yksikkö": 16, "Laji": 12, "Kertymä": 14, "Lähtöarvo": 11,
+    "Tavoite": 11, "Toteuma": 11, "Tieto kk": 9, "Sama kk vuotta aiemmin": 11, "Muutos vuodessa": 10,
+    "Muutos vuodessa %": 10, "Odotettu nyt": 11, "Edistyminen": 11, "Tila": 13, "Vastuuhenkilö": 18,
+    "Selitys ja toimenpide": 50, "Kattavuus": 12, "Huomio": 44,
+    "Odotettu osuus matkasta": 11, "Edistyminen rajattuna": 11, "Kausikerroin": 11,
+}
 ROLLUP_LEFT = 3  # the roll-up table starts under Painopiste so that its wide columns fit
-
-
-def _value(x):
-    """A cell value: None for NaN / NA, plain Python numbers otherwise."""
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return None
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return float(x) if isinstance(x, float) or not float(x).is_integer() else int(x)
-    return x.item() if hasattr(x, "item") else x
 
 
 def fractional_indicators(result: AttainmentResult) -> set[str]:
@@ -146,113 +143,12 @@ def _number_styles(spec: SheetSpec, area: TableArea, ids: list, formats: dict[in
                             for a, b in spans]
 
 
-def _month_text(month) -> str | None:
-    return None if month is None or pd.isna(month) else month_label(int(month))
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """Who owns an indicator and its latest explanation, shown beside its status."""
-
-    owner: str | None = None
-    explanation: str | None = None
-
-
 def follow_ups(tables: Tables, as_of: int | None, municipality: str = AREA_TOTAL) -> dict[str, FollowUp]:
     """Indicator id -> its owner and the latest explanation naming the municipality (Koko alue for the area)."""
     owner_of = owners(tables)
     latest = latest_explanations(tables, as_of)
     ids = set(owner_of) | {i for i, m in latest if m == municipality}
     return {i: FollowUp(owner_of.get(i), explanation_text(latest.get((i, municipality)))) for i in ids}
-
-
-# --- the formulas of one indicator row -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ParameterCells:
-    """Absolute addresses of the as-of month and the thresholds shown at the top of the sheet."""
-
-    as_of: str
-    on_track: str
-    at_risk: str
-    maintain: str
-    milestone: str
-
-
-def _number(x: float) -> str:
-    return repr(float(x)) if not float(x).is_integer() else str(int(x))
-
-
-def share_formula(spec: IndicatorSpec, p: ParameterCells) -> str:
-    """Expected share of the way by the end of the as-of month, as attainment.expected_share computes it."""
-    if spec.rule == COUNT:
-        if spec.profile:
-            return f"=CHOOSE({p.as_of},{','.join(_number(s) for s in spec.profile)})"
-        return f"=MIN(1,{p.as_of}/{spec.target_month})"
-    span = spec.target_month - spec.baseline_month
-    if spec.rule in (PATH, MILESTONE) and span > 0:
-        return f"=MIN(1,MAX(0,({p.as_of}-{_number(spec.baseline_month)})/{span}))"
-    return "=1"
-
-
-def expected_formula(spec: IndicatorSpec, r: int) -> str:
-    if spec.rule == COUNT:
-        return f"={TARGET}{r}*{SHARE}{r}"
-    if spec.rule in (PATH, MILESTONE):
-        return f"={BASE}{r}+({TARGET}{r}-{BASE}{r})*{SHARE}{r}"
-    return f"={TARGET}{r}"
-
-
-def progress_formula(spec: IndicatorSpec, r: int, t: Thresholds) -> str:
-    a, b, g = f"{ACTUAL}{r}", f"{BASE}{r}", f"{TARGET}{r}"
-    raw = {
-        COUNT: f"{a}/{g}",
-        PATH: f"({a}-{b})/({g}-{b})",
-        MILESTONE: f"({a}-{b})/({g}-{b})",
-        LEVEL_MIN: f"IF({g}>0,{a}/{g},1)",
-        LEVEL_MAX: f"IF({a}>0,{g}/{a},1)",
-    }[spec.rule]
-    return f"=MAX({_number(t.progress_min)},MIN({_number(t.progress_max)},{raw}))"
-
-
-def status_formula(spec: IndicatorSpec, r: int, p: ParameterCells) -> str:
-    """The status ladder of attainment._status, written as nested IFs (IFS needs Excel 2019)."""
-    a, b, g, share, prog = f"{ACTUAL}{r}", f"{BASE}{r}", f"{TARGET}{r}", f"{SHARE}{r}", f"{PROGRESS}{r}"
-
-    def rnd(x: str) -> str:
-        return f"ROUND({x},{ROUNDING})"
-
-    if spec.rule in (LEVEL_MIN, LEVEL_MAX):
-        if spec.rule == LEVEL_MAX:
-            held = f"{a}<={g}"
-        else:
-            tolerance = p.maintain if spec.kind == YLLAPITO else "0"
-            held = f"{rnd(f'{a}-{g}*(1-{tolerance})')}>=0"
-        return f'=IF({held},"{SAAVUTETTU}",IF({rnd(f"1-{prog}")}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))'
-    if spec.rule == MILESTONE:
-        return (f'=IF({a}>={g},"{SAAVUTETTU}",IF({p.as_of}>={spec.target_month},"{EI_TOTEUDU}",'
-                f'IF(OR({a}>{b},{rnd(share)}<={p.milestone}),"{TAVOITTEESSA}","{RISKISSA}")))')
-    behind = rnd(f"{share}-{prog}")
-    return (f'=IF({rnd(prog)}>=1,"{SAAVUTETTU}",IF(OR({p.as_of}>={spec.target_month},{prog}<0),"{EI_TOTEUDU}",'
-            f'IF({behind}<={p.on_track},"{TAVOITTEESSA}",IF({behind}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))))')
-
-
-def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thresholds, as_of: int | None,
-                    follow_up: FollowUp = FollowUp()) -> list:
-    """One indicator row of the Toteutuminen table; formulas where the arithmetic applies, values elsewhere."""
-    has_path = as_of is not None and spec.rule in (COUNT, PATH, MILESTONE, LEVEL_MIN, LEVEL_MAX)
-    judged = row.status != EI_TIETOA
-    share = Formula(share_formula(spec, p), _value(row.expected_share)) if has_path else None
-    expected = Formula(expected_formula(spec, r), _value(row.expected)) if has_path else None
-    progress = Formula(progress_formula(spec, r, t), _value(row.progress)) if judged else None
-    status = Formula(status_formula(spec, r, p), row.status) if judged else row.status
-    capped = Formula(f"=MAX(0,MIN(1,{PROGRESS}{r}))", _value(row.progress_capped)) if judged else None
-    return [
-        row.id, row.level, row.focus_area, row.name, row.unit, row.kind, row.accumulation, _value(row.baseline),
-        _value(row.target), _value(row.actual), _month_text(row.actual_month), expected, progress, status,
-        follow_up.owner, follow_up.explanation, row.coverage or None, row.note or None, share, capped,
-    ]
 
 
 # --- the Toteutuminen sheet ------------------------------------------------------------------------------
@@ -273,7 +169,7 @@ def _subtotal_cells(label: str, first: int, last: int, result_row: dict) -> list
     capped = f"{CAPPED}{first}:{CAPPED}{last}"
     ids = f"{ID}{first}:{ID}{last}"
     on_track = int(result_row[SAAVUTETTU]) + int(result_row[TAVOITTEESSA])
-    mean = _value(result_row["mean_progress"])
+    mean = cell_value(result_row["mean_progress"])
     cells: list = [None] * len(INDICATOR_HEADERS)
     cells[INDICATOR_HEADERS.index("Painopiste")] = label
     cells[INDICATOR_HEADERS.index("Edistyminen")] = Formula(
@@ -314,16 +210,20 @@ def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int,
                                     rollups.loc[("teema", theme)]))
     formats = {INDICATOR_HEADERS.index(h): PERCENT for h in
                ("Edistyminen", "Odotettu osuus matkasta", "Edistyminen rajattuna")}
+    formats[INDICATOR_HEADERS.index("Muutos vuodessa %")] = SIGNED_PERCENT
+    formats[INDICATOR_HEADERS.index("Kausikerroin")] = FACTOR_FORMAT
     area = table(spec, header_row, INDICATOR_HEADERS, rows, formats, total_offsets)
     numbers = {INDICATOR_HEADERS.index(h): f for h, f in [
-        ("Lähtöarvo", WHOLE), ("Tavoite", WHOLE), ("Toteuma", WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
+        ("Lähtöarvo", WHOLE), ("Tavoite", WHOLE), ("Toteuma", WHOLE), ("Sama kk vuotta aiemmin", WHOLE),
+        ("Muutos vuodessa", SIGNED_WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
     _number_styles(spec, area, [r[0] for r in rows], numbers, fractional_indicators(result))
     spec.row_heights[header_row] = HEADER_HEIGHT
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, 1, r, area.right), bold=True, font_size=12.0, fill="D9E1F2"))
     for wrapped in ("Huomio", "Selitys ja toimenpide"):
-        spec.styles.append(Style(f"{_col(wrapped)}{area.first_row}:{_col(wrapped)}{area.last_row}", wrap=True))
+        column = indicator_column(wrapped)
+        spec.styles.append(Style(f"{column}{area.first_row}:{column}{area.last_row}", wrap=True))
     spec.conditional_formats += _status_colors(f"{STATUS}{area.first_row}:{STATUS}{area.last_row}")
     return groups, area.first_row, area.last_row
 
@@ -345,8 +245,8 @@ def _rollup_cells(r: int, label: str, group: str, counts: dict[str, str], n: str
         group,
         Formula(n, int(row["n"])),
         *[Formula(counts[s], int(row[s])) for s in STATUSES],
-        Formula(share, _value(row["on_track_share"]) if not math.isnan(row["on_track_share"]) else ""),
-        Formula(mean, _value(row["mean_progress"]) if not math.isnan(row["mean_progress"]) else ""),
+        Formula(share, cell_value(row["on_track_share"]) if not math.isnan(row["on_track_share"]) else ""),
+        Formula(mean, cell_value(row["mean_progress"]) if not math.isnan(row["mean_progress"]) else ""),
     ]
 
 
@@ -431,24 +331,24 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
                            cell_range(top, ROLLUP_LEFT + 1, bottom, ROLLUP_LEFT + 1))],
             width_cm=14, height_cm=11,
         ))
-    spec.column_widths = {"A": 8, "B": 6, "C": 30, "D": 46, "E": 16, "F": 12, "G": 14, "H": 11, "I": 11, "J": 11,
-                          "K": 9, "L": 11, "M": 11, "N": 13, "O": 18, "P": 50, "Q": 12, "R": 44, "S": 11, "T": 11}
+    spec.column_widths = {indicator_column(header): width for header, width in INDICATOR_WIDTHS.items()}
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MAIN_SHEET}&R&D",
-                                  print_area=f"A1:{CAPPED}{max(last, area.last_row)}")
+                                  print_area=f"A1:{FACTOR}{max(last, area.last_row)}")
     return spec
 
 
 # --- Toteutuminen kunnittain --------------------------------------------------------------------------------
 
-MUNICIPAL_HEADERS = ["Tunnus", "Mittari", "Kunta", "Toteuma", "Tieto kk", "Osuus alueen luvusta", "Lähtöarvo",
-                     "Tavoite", "Odotettu nyt", "Edistyminen", "Tila", "Selitys ja toimenpide", "Huomio"]
+MUNICIPAL_HEADERS = ["Tunnus", "Mittari", "Kunta", "Toteuma", "Tieto kk", "Sama kk vuotta aiemmin", "Muutos vuodessa",
+                     "Muutos vuodessa %", "Osuus alueen luvusta", "Lähtöarvo", "Tavoite", "Odotettu nyt", "Edistyminen",
+                     "Tila", "Selitys ja toimenpide", "Huomio"]
 MUNICIPAL_ROLLUP_HEADERS = ["Kunta", "Arvioituja mittareita", *STATUSES,
                             "Saavutettu tai tavoitteessa (tiedollisista)", "Keskimääräinen edistyminen"]
 
 
 def _rollup_values(row: dict) -> list:
-    return [_value(row["n"]), *[_value(row[s]) for s in STATUSES], _value(row["on_track_share"]),
-            _value(row["mean_progress"])]
+    return [cell_value(row["n"]), *[cell_value(row[s]) for s in STATUSES], cell_value(row["on_track_share"]),
+            cell_value(row["mean_progress"])]
 
 
 def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
@@ -470,21 +370,24 @@ def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
     row = heading(spec, area.last_row + 2, "Mittarit kunnittain")
     latest = latest_explanations(tables, result.as_of)
     rows = [
-        [m.id, m.name, m.municipality, _value(m.actual), _month_text(m.actual_month), _value(m.share_of_area),
-         _value(m.baseline), _value(m.target), _value(m.expected), _value(m.progress),
-         _value(m.status), explanation_text(latest.get((m.id, m.municipality))), m.note or None]
+        [m.id, m.name, m.municipality, cell_value(m.actual), month_text(m.actual_month), cell_value(m.reference_value),
+         cell_value(m.change_from_reference), cell_value(m.change_from_reference_share), cell_value(m.share_of_area),
+         cell_value(m.baseline), cell_value(m.target), cell_value(m.expected), cell_value(m.progress),
+         cell_value(m.status), explanation_text(latest.get((m.id, m.municipality))), m.note or None]
         for m in result.municipalities.itertuples(index=False)
     ]
     formats = {MUNICIPAL_HEADERS.index(h): PERCENT for h in ("Osuus alueen luvusta", "Edistyminen")}
+    formats[MUNICIPAL_HEADERS.index("Muutos vuodessa %")] = SIGNED_PERCENT
     detail = table(spec, row, MUNICIPAL_HEADERS, rows, formats)
     numbers = {MUNICIPAL_HEADERS.index(h): f for h, f in [
-        ("Toteuma", WHOLE), ("Lähtöarvo", WHOLE), ("Tavoite", WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
+        ("Toteuma", WHOLE), ("Sama kk vuotta aiemmin", WHOLE), ("Muutos vuodessa", SIGNED_WHOLE), ("Lähtöarvo", WHOLE),
+        ("Tavoite", WHOLE), ("Odotettu nyt", ONE_DECIMAL)]}
     _number_styles(spec, detail, [r[0] for r in rows], numbers, fractional_indicators(result))
     spec.row_heights[row] = HEADER_HEIGHT
     spec.conditional_formats += _status_colors(detail.column(MUNICIPAL_HEADERS.index("Tila")))
     spec.styles.append(Style(detail.column(MUNICIPAL_HEADERS.index("Selitys ja toimenpide")), wrap=True))
-    spec.column_widths = {"A": 16, "B": 40, "C": 16, "D": 11, "E": 10, "F": 11, "G": 11, "H": 11, "I": 11,
-                          "J": 11, "K": 13, "L": 50, "M": 48}
+    spec.column_widths = {"A": 16, "B": 40, "C": 16, "D": 11, "E": 10, "F": 11, "G": 10, "H": 10, "I": 11,
+                          "J": 11, "K": 11, "L": 11, "M": 11, "N": 13, "O": 50, "P": 48}
     spec.freeze = cell(detail.first_row, 4)
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MUNICIPAL_SHEET}&R&D")
     return spec
@@ -505,8 +408,8 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
         "kuukauden arvo. Vajaat summat (kaikki kunnat eivät ole kirjanneet) jätetään tyhjiksi.",
     ])
     row = heading(spec, row, "Kaikki mittarit kuukausittain")
-    monthly = [[month_label(int(r["month"])), *[_value(r[s]) for s in STATUSES], _value(r["on_track_share"]),
-                _value(r["mean_progress"])] for r in result.rollup_trend.to_dict("records")]
+    monthly = [[month_label(int(r["month"])), *[cell_value(r[s]) for s in STATUSES], cell_value(r["on_track_share"]),
+                cell_value(r["mean_progress"])] for r in result.rollup_trend.to_dict("records")]
     n = len(MONTHLY_ROLLUP_HEADERS)
     area = table(spec, row, MONTHLY_ROLLUP_HEADERS, monthly, {n - 2: PERCENT, n - 1: PERCENT},
                  left=TREND_ROLLUP_LEFT)
@@ -525,8 +428,8 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
     indicators = result.indicators.set_index("id")
     rows = [
         [t["id"], indicators.loc[t["id"], "name"], indicators.loc[t["id"], "unit"],
-         indicators.loc[t["id"], "accumulation"], *[_value(t[m]) for m in MONTHS],
-         _value(indicators.loc[t["id"], "target"])]
+         indicators.loc[t["id"], "accumulation"], *[cell_value(t[m]) for m in MONTHS],
+         cell_value(indicators.loc[t["id"], "target"])]
         for _, t in result.trend.iterrows()
     ]
     detail = table(spec, row, TREND_HEADERS, rows)

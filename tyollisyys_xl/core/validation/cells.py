@@ -1,7 +1,7 @@
 """Each column of an input table on its own: read every cell as the column's x-type, then check it.
 
 A column is checked in this order: a required value present; each cell read by its x-type's parser
-(an Excel error value or an unreadable cell is a finding); a month of another year; the schema's
+(an Excel error value or an unreadable cell is a finding); a month outside the column's months; the schema's
 keywords (validation.keywords); the x-type's own checks (a Y-tunnus's check digit, a plausible size
 for a number, validation.limits); any keyword left to jsonschema.
 
@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tyollisyys_xl.core.code_labels import label_code
+from tyollisyys_xl.core.months import month_label, month_number, year_and_month
 from tyollisyys_xl.core.parsing import (
-    YEAR,
     ParseError,
     business_id_valid,
     is_excel_error,
@@ -42,6 +43,7 @@ from tyollisyys_xl.schemas import Column
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "text": parse_text,
     "code": parse_text,
+    "code_label": lambda value: label_code(parse_text(value)),
     "number": parse_number,
     "euro": parse_euro,
     "month": parse_month,
@@ -65,7 +67,7 @@ def check_columns(table: CheckedTable) -> None:
         parsed, problems = _parse_series(cells, column.cell_type)
         table.values[key] = numeric(parsed) if column.cell_type == "number" else parsed  # numbers as float64 from here on
         if column.cell_type == "month":
-            _check_year(table, key, parsed)
+            _check_year(table, key, parsed, table.schema.month_range(key))
         for rule in (Rule.EXCEL_VIRHE, Rule.TYYPPI) if problems is not None else ():
             table.flag(key, problems["rule"] == rule, rule, problems["message"].__getitem__)
         prop = table.schema.json["properties"][key]
@@ -129,11 +131,18 @@ def _parse_one(value: Any, parser: Callable[[Any], Any]) -> tuple[Any, Rule | No
         return None, Rule.TYYPPI, str(exc)
 
 
-def _check_year(table: CheckedTable, key: str, parsed: pd.Series) -> None:
-    """(year, month) -> month number; a month of another year is its own finding."""
-    other_year = matches(parsed, lambda ym: isinstance(ym, tuple) and ym[0] != YEAR)
-    table.values[key] = map_distinct(parsed, lambda ym: ym[1] if isinstance(ym, tuple) else None)
-    table.flag(key, other_year, Rule.KUUKAUSI, lambda i: f"Kuukausi {parsed[i][1]}/{parsed[i][0]} ei ole vuodelta {YEAR}.")
+def _check_year(table: CheckedTable, key: str, parsed: pd.Series, allowed: tuple[int, int]) -> None:
+    """(year, month) -> month number (core.months: 1..12 = 2026, 0 = 12/2025); a month outside the column's
+    range (its minimum and maximum) is its own finding."""
+    first, last = allowed
+    numbers = map_distinct(parsed, lambda ym: month_number(*ym) if isinstance(ym, tuple) else None)
+    outside = matches(numbers, lambda m: isinstance(m, int) and not first <= m <= last)
+    if year_and_month(first)[0] == year_and_month(last)[0]:
+        expected = f"vuodelta {year_and_month(first)[0]}"
+    else:
+        expected = f"väliltä {month_label(first)}–{month_label(last)}"
+    table.values[key] = numbers
+    table.flag(key, outside, Rule.KUUKAUSI, lambda i: f"Kuukausi {parsed[i][1]}/{parsed[i][0]} ei ole {expected}.")
 
 
 # --- checks of an x-type --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from tyollisyys_xl.core.validation.table import CheckedTable, map_distinct, matc
 from tyollisyys_xl.schemas import Column
 
 NUMERIC_TYPES = {"number", "euro", "month"}  # parsed as float, Decimal and month number
-TEXT_TYPES = {"text", "code", "business_id"}  # parsed as str
+TEXT_TYPES = {"text", "code", "code_label", "business_id"}  # parsed as str
 ANNOTATIONS = {"title", "description", "$comment", "type", "format"}
 EARLIEST_DATE = dt.date(1900, 3, 1)  # before it, a "date" is a small number shown as a date (Excel counts from 1.1.1900)
 

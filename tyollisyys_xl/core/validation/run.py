@@ -9,6 +9,7 @@ from typing import Any
 
 from tyollisyys_xl.core.cells import column_letter
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
+from tyollisyys_xl.core.programme_checks import drop_error_rows, programme_checks
 from tyollisyys_xl.core.raw import SheetFacts, raw_table
 from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.tables import Tables
@@ -80,7 +81,11 @@ def validate_sheets(
     check_commitments(tables["sidonnat"], tables["tukilajit"])
 
     clean = {name: clean_frame(table) for name, table in tables.items()}
-    findings = [f for t in tables.values() for f in t.findings] + sheet_findings + money_findings(tables, clean)
+    typed_ids = set(tables["mittarit"].values["id"].dropna())
+    meaning = programme_checks(clean_tables(tables, clean), typed_ids)  # what the entries mean for the programme
+    drop_error_rows(clean, meaning.error_rows)
+    findings = [f for t in tables.values() for f in t.findings] + sheet_findings + meaning.findings
+    findings += money_findings(tables, clean)
     sheet_order = dict.fromkeys([*sheets, *(schemas[name].sheet for name in TABLE_ORDER)])  # workbook order
     order = {name: i for i, name in enumerate(sheet_order)}
     findings.sort(key=_sort_key(order))

@@ -1,0 +1,316 @@
+"""Assessment: every indicator judged at the end of a month, for the area and per municipality, with the
+roll-ups and the monthly trend. compute_attainment is the engine's one entry point.
+
+Pure core: DataFrames in, an AttainmentResult out.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tyollisyys_xl.core.attainment.figures import Figure, area_actual, entry_values, monthly_figures, municipality_names
+from tyollisyys_xl.core.attainment.judging import Judgement, judge
+from tyollisyys_xl.core.attainment.ledger import ledger_values
+from tyollisyys_xl.core.attainment.reference import ReferenceYear, reference_year
+from tyollisyys_xl.core.attainment.rollups import ROLLUP_COLUMNS, all_rollups, rollup_of
+from tyollisyys_xl.core.attainment.specs import (
+    EI_TIETOA,
+    EI_TOTEUDU,
+    LEVEL_TOTAL,
+    MAX,
+    RISKISSA,
+    SEASONAL,
+    SUM,
+    THRESHOLDS,
+    IndicatorSpec,
+    Thresholds,
+    indicator_spec,
+)
+from tyollisyys_xl.core.months import MONTHS, month_label
+from tyollisyys_xl.core.tables import Tables
+from tyollisyys_xl.programme import AREA_TOTAL
+
+
+@dataclass
+class AttainmentResult:
+    """Attainment at the end of month as_of (None: no entries at all).
+
+    indicators: one row per indicator in Mittarit order: id, theme, focus_area, level, name, unit, kind,
+        accumulation, per_municipality, rule (seasonal where last year's season shaped the path), baseline,
+        target, actual, actual_month, expected_share, expected, progress (clipped), progress_capped (0..1, for
+        roll-ups), status, coverage (Finnish text), partial (bool), note (Finnish), reference_value (the area
+        figure of the actual's month a year earlier), change_from_reference, change_from_reference_share,
+        season_factor (NaN unless seasonal), limit_set_by (the municipality behind an upper limit's figure).
+    municipalities: one row per (indicator entered per municipality, municipality): id, name, unit,
+        municipality, actual, actual_month, share_of_area, expected, progress, progress_capped,
+        baseline, target, status (empty where the indicator has no municipal target), note, and the
+        municipality's own reference_value, change_from_reference, change_from_reference_share.
+    rollups: group_type (taso / teema / painopiste / kunta), group, n, one count column per status,
+        on_track_share ((Saavutettu + Tavoitteessa) / indicators with data), mean_progress.
+    trend: id plus one column per month 1..12: the area figure (year-to-date for cumulative indicators).
+    rollup_trend: one row per month 1..as_of: the all-indicator roll-up as of that month.
+    values: the monthly values behind the figures (entry_values columns): the entries, plus the counts
+        from Sidonnat of ledger indicators without entries.
+    """
+
+    as_of: int | None
+    indicators: pd.DataFrame
+    municipalities: pd.DataFrame
+    rollups: pd.DataFrame
+    trend: pd.DataFrame
+    rollup_trend: pd.DataFrame
+    specs: dict[str, IndicatorSpec] = field(default_factory=dict)
+    thresholds: Thresholds = THRESHOLDS
+    values: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What judging any indicator at any month needs besides the indicator itself."""
+
+    specs: dict[str, IndicatorSpec]
+    figures: dict[str, list[Figure]]
+    n_municipalities: int
+    thresholds: Thresholds
+    reference: ReferenceYear
+    notes: dict[str, str]  # id -> a note on where its figures come from (the ledger)
+
+
+INDICATOR_KEYS = ["id", "theme", "focus_area", "level", "name", "unit", "kind", "accumulation", "per_municipality"]
+
+
+def _coverage_text(figure: Figure | None, per_municipality: bool, n_municipalities: int) -> str:
+    if figure is None or (figure.from_area and not per_municipality):
+        return ""
+    if figure.from_area:
+        return "Koko alue -rivi"
+    return f"{figure.reported}/{n_municipalities} kuntaa"
+
+
+def _judge_area(spec: IndicatorSpec, figure: Figure, month: int, context: _Context
+                ) -> tuple[Judgement, str, float, list[str]]:
+    """Judgement, rule applied, season factor (NaN if none) and notes of an area figure: seasonal where the
+    reference months allow (the factor of the actual's own month)."""
+    if not spec.seasonal:
+        return judge(spec, figure.value, month, context.thresholds), spec.rule, math.nan, []
+    season = context.reference.season(spec.id, figure.month)
+    if season.factor is None:
+        return judge(spec, figure.value, month, context.thresholds), spec.rule, math.nan, [season.note]
+    judged = judge(spec, figure.value, month, context.thresholds, season.factor)
+    return judged, SEASONAL, season.factor, [season.note]
+
+
+def _assess(spec: IndicatorSpec, month: int | None, per_municipality: bool, context: _Context) -> dict:
+    """One indicator at the end of a month: actual, expected, progress, status and the notes behind them."""
+    n_municipalities = context.n_municipalities
+    figure, notes = area_actual(spec, context.figures.get(spec.id, []), month) if month else (None, [])
+    notes = [*spec.notes, *([context.notes[spec.id]] if spec.id in context.notes else []), *notes]
+    rule, season = spec.rule, math.nan
+    if figure is None:
+        notes.append(f"Ei toteumia {month_label(month)} mennessä." if month else "Ei toteumia.")
+        judgement = judge(spec, math.nan, month, context.thresholds) if month else None
+    else:
+        judgement, rule, season, rule_notes = _judge_area(spec, figure, month, context)
+        notes += rule_notes
+        if figure.worst:
+            notes.append(f"Alueen luku on kuntien suurin: {figure.worst}.")
+        if not figure.complete:
+            judgement = _partial(spec, figure, judgement, notes, n_municipalities)
+        if not figure.weighted:
+            notes.append("Osalta kunnista puuttuu osoittaja tai nimittäjä: painottamaton keskiarvo.")
+    progress = judgement.progress if judgement else math.nan
+    compared = context.reference.year_on_year(spec.id, figure.value if figure else math.nan, figure.month if figure else None)
+    return {
+        "rule": rule,
+        "baseline": spec.baseline,
+        "target": spec.target,
+        "actual": figure.value if figure else math.nan,
+        "actual_month": figure.month if figure else None,
+        "expected_share": judgement.expected_share if judgement else math.nan,
+        "expected": judgement.expected if judgement else math.nan,
+        "progress": progress,
+        "progress_capped": min(1.0, max(0.0, progress)) if not math.isnan(progress) else math.nan,
+        "status": judgement.status if judgement else EI_TIETOA,
+        "coverage": _coverage_text(figure, per_municipality, n_municipalities),
+        "partial": bool(figure is not None and not figure.complete),
+        "note": " ".join(notes),
+        "reference_value": compared.reference,
+        "change_from_reference": compared.change,
+        "change_from_reference_share": compared.change_share,
+        "season_factor": season,
+        "limit_set_by": figure.worst if figure else None,
+    }
+
+
+def _partial(spec: IndicatorSpec, figure: Figure, judgement: Judgement, notes: list[str], n: int) -> Judgement:
+    """A figure from some municipalities only: a sum is not the area's figure (not judged); the maximum of an
+    upper limit is judged only when it already breaks the limit (a missing municipality cannot mend that);
+    a rate or mean is a fair estimate from those who reported."""
+    if spec.combine == SUM:
+        notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: summa ei ole koko alueen luku, ei arvioida.")
+        return Judgement(judgement.expected_share, judgement.expected, math.nan, EI_TIETOA)
+    if spec.combine == MAX and judgement.status not in (RISKISSA, EI_TOTEUDU):
+        notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: raja voi ylittyä puuttuvissa, ei arvioida.")
+        return Judgement(judgement.expected_share, judgement.expected, math.nan, EI_TIETOA)
+    notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: luku on niiden tiedoista.")
+    return judgement
+
+
+INDICATOR_COLUMNS = [*INDICATOR_KEYS, "rule", "baseline", "target", "actual", "actual_month", "expected_share",
+                     "expected", "progress", "progress_capped", "status", "coverage", "partial", "note",
+                     "reference_value", "change_from_reference", "change_from_reference_share", "season_factor",
+                     "limit_set_by"]
+
+
+def _assessments(indicators: pd.DataFrame, month: int | None, context: _Context) -> list[dict]:
+    """_assess of every indicator, in Mittarit order."""
+    return [_assess(context.specs[indicator_id], month, bool(per_municipality), context)
+            for indicator_id, per_municipality in zip(indicators["id"], indicators["per_municipality"])]
+
+
+def _indicator_frame(indicators: pd.DataFrame, month: int | None, context: _Context) -> pd.DataFrame:
+    assessed = _assessments(indicators, month, context)
+    rows = [{**row._asdict(), **a} for row, a in zip(indicators[INDICATOR_KEYS].itertuples(index=False), assessed)]
+    return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"actual_month": "Int64"})
+
+
+MUNICIPAL_COLUMNS = ["id", "name", "unit", "municipality", "baseline", "target", "actual", "actual_month",
+                     "share_of_area", "expected", "progress", "progress_capped", "status", "note",
+                     "reference_value", "change_from_reference", "change_from_reference_share"]
+
+
+def _local_figures(values: pd.DataFrame, month: int | None) -> dict[tuple[str, str], tuple[float, float, float, int]]:
+    """(indicator, municipality) -> (latest value, sum, year-to-date rate parts as numerator / denominator, latest
+    month), from single grouped reductions: the work grows with the entries plus the rows made, not their product."""
+    local = values[values["municipality"] != AREA_TOTAL]
+    if month:
+        local = local[local["month"] <= month]
+    grouped = local.sort_values("month", kind="stable").groupby(["indicator_id", "municipality"], sort=False)
+    latest, total, latest_month = grouped["effective"].last(), grouped["effective"].sum(), grouped["month"].last()
+    parts = local["numerator"].notna() & local["denominator"].notna()
+    numerators = grouped["numerator"].sum(min_count=1)
+    denominators = grouped["denominator"].sum(min_count=1)
+    complete_parts = parts.groupby([local["indicator_id"], local["municipality"]], sort=False).all()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (numerators / denominators).where(complete_parts.reindex(numerators.index, fill_value=False))
+    return {key: (latest_value, total_value, ratio_value, int(month_number)) for key, latest_value, total_value, ratio_value,
+            month_number in zip(latest.index, latest.to_numpy(), total.to_numpy(), ratio.to_numpy(), latest_month.to_numpy())}
+
+
+def _local_actual(spec: IndicatorSpec, figure: tuple[float, float, float, int]) -> float:
+    latest, total, ratio, _ = figure
+    if spec.year_to_date_rate and not math.isnan(ratio):
+        return float(spec.rate_scale * ratio)
+    return float(total if spec.adds_up else latest)
+
+
+def _municipal_frame(indicators: pd.DataFrame, values: pd.DataFrame, area: pd.DataFrame, names: list[str],
+                     month: int | None, context: _Context) -> pd.DataFrame:
+    """Each municipality's own figure for indicators entered per municipality."""
+    figures = _local_figures(values, month)
+    area_by_id = {row.id: row for row in area[["id", "partial", "actual"]].itertuples(index=False)}
+    rows = []
+    for row in indicators.loc[indicators["per_municipality"], ["id", "name", "unit"]].itertuples(index=False):
+        spec, area_row = context.specs[row.id], area_by_id[row.id]
+        judged = spec.judged_per_municipality and month is not None
+        area_shares = spec.combine == SUM and not area_row.partial and area_row.actual > 0
+        for name in names:
+            figure = figures.get((row.id, name))
+            has_data = figure is not None
+            actual = _local_actual(spec, figure) if has_data else math.nan
+            judgement = judge(spec, actual, month, context.thresholds) if judged else None
+            progress = judgement.progress if judgement else math.nan
+            compared = context.reference.local_year_on_year(row.id, name, actual, figure[3] if has_data else None)
+            rows.append({
+                "id": row.id,
+                "name": row.name,
+                "unit": row.unit,
+                "municipality": name,
+                "baseline": spec.baseline,
+                "target": spec.target,
+                "actual": actual,
+                "actual_month": figure[3] if has_data else None,
+                "share_of_area": actual / area_row.actual if has_data and area_shares else math.nan,
+                "expected": judgement.expected if judgement else math.nan,
+                "progress": progress,
+                "progress_capped": min(1.0, max(0.0, progress)) if not math.isnan(progress) else math.nan,
+                "status": judgement.status if judgement else (EI_TIETOA if spec.judged_per_municipality else None),
+                "note": "" if spec.judged_per_municipality else "Ei kuntakohtaista tavoitetta: näytetään osuus alueesta.",
+                "reference_value": compared.reference,
+                "change_from_reference": compared.change,
+                "change_from_reference_share": compared.change_share,
+            })
+    return pd.DataFrame(rows, columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
+
+
+def _rollup_trend(indicators: pd.DataFrame, month: int | None, context: _Context) -> pd.DataFrame:
+    """The all-indicator roll-up at the end of each month up to the as-of month."""
+    rows = []
+    for m in range(1, (month or 0) + 1):
+        assessed = _assessments(indicators, m, context)
+        statuses = [a["status"] for a in assessed]
+        capped = np.array([a["progress_capped"] for a in assessed], dtype="float64")
+        rows.append({"month": m, **rollup_of("taso", LEVEL_TOTAL, statuses, capped)})
+    return pd.DataFrame(rows, columns=["month", *ROLLUP_COLUMNS])
+
+
+def _trend(context: _Context, month: int | None) -> pd.DataFrame:
+    """Area figure per indicator and month up to the as-of month; partial sums are left out as misleading."""
+    rows = []
+    for indicator_id, spec in context.specs.items():
+        row = {"id": indicator_id, **{m: math.nan for m in MONTHS}}
+        for m in range(1, (month or 0) + 1):
+            figure, _ = area_actual(spec, context.figures.get(indicator_id, []), m)
+            shown = figure is not None and (figure.complete or spec.combine != SUM)
+            if shown and (figure.month == m or spec.year_to_date):
+                row[m] = figure.value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["id", *MONTHS])
+
+
+def _ledger_notes(specs: dict[str, IndicatorSpec], counted: set[str]) -> dict[str, str]:
+    return {i: f"Luku lasketaan Sidonnoista (tukilaji {specs[i].ledger_type}): "
+               + ("kuukausittain alkaneet jaksot." if specs[i].cumulative else "jaksot käynnissä kuun lopussa.")
+            for i in counted}
+
+
+def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS) -> AttainmentResult:
+    """Attainment of every indicator at the end of month as_of of 2026 (None: the latest month with entries).
+
+    Indicators counted from Sidonnat (and without entries of their own) take their figures from it up to the
+    as-of month, which still comes from the entries: the ledger holds decisions for months to come."""
+    if as_of is not None and as_of not in MONTHS:
+        raise ValueError("Tarkastelukuukauden pitää olla 1–12.")
+    specs = {row.id: indicator_spec(row) for row in tables.indicators.itertuples(index=False)}
+    names = municipality_names(tables)
+    entered = entry_values(tables, specs)
+    if as_of is None and len(entered):
+        as_of = int(entered["month"].max())
+    from_ledger = ledger_values(tables.commitments, specs, set(entered["indicator_id"]), names)
+    from_ledger = from_ledger[from_ledger["month"] <= (as_of or 0)]  # decisions for months to come are not yet figures
+    values = pd.concat([entered, from_ledger], ignore_index=True) if len(from_ledger) else entered
+    context = _Context(
+        specs=specs,
+        figures=monthly_figures(values, specs, len(names)),
+        n_municipalities=len(names),
+        thresholds=thresholds,
+        reference=reference_year(tables, specs, len(names)),
+        notes=_ledger_notes(specs, set(from_ledger["indicator_id"])),
+    )
+    indicators = _indicator_frame(tables.indicators, as_of, context)
+    municipalities = _municipal_frame(tables.indicators, values, indicators, names, as_of, context)
+    return AttainmentResult(
+        as_of=as_of,
+        indicators=indicators,
+        municipalities=municipalities,
+        rollups=all_rollups(indicators, municipalities, names),
+        trend=_trend(context, as_of),
+        rollup_trend=_rollup_trend(tables.indicators, as_of, context),
+        specs=specs,
+        thresholds=thresholds,
+        values=values,
+    )

@@ -1,0 +1,85 @@
+"""The Kirjaustilanne sheet: what has been entered for the latest month, and what to chase before a meeting.
+
+One row per indicator, one column per municipality (and Koko alue): the figure of the latest month with
+entries, or "puuttuu" where a municipality (or, for a whole-area indicator, the area) has not entered it.
+Each row carries the indicator's entry instruction (Mittarit: Kirjausohje), so the sheet doubles as the
+month's checklist. Built from plain blocks, styles and conditional formats, a constant number of them
+whatever the data, so every renderer draws it as it draws any generated sheet.
+"""
+
+from __future__ import annotations
+
+from tyollisyys_xl.core.attainment.figures import entry_values, municipality_names
+from tyollisyys_xl.core.attainment.specs import indicator_spec
+from tyollisyys_xl.core.cells import cell, cell_range, column_letter
+from tyollisyys_xl.core.months import month_label
+from tyollisyys_xl.core.reports.layout import NUMBER_FORMAT, heading, table, title
+from tyollisyys_xl.core.sheetspec import ConditionalFormat, PrintSetup, SheetSpec, Style
+from tyollisyys_xl.core.tables import Tables
+from tyollisyys_xl.programme import AREA_TOTAL
+
+SHEET_NAME = "Kirjaustilanne"
+MISSING = "puuttuu"
+FROM_LEDGER = "Sidonnoista"
+NEVER = "ei koskaan"
+MISSING_FILL, MISSING_FONT = "FFC7CE", "9C0006"
+TAB_COLOR = "ED7D31"
+LEADING = ["Tunnus", "Mittari", "Kirjattu", "Viimeksi kirjattu", AREA_TOTAL]  # then the municipalities, then:
+INSTRUCTION = "Kirjausohje"
+
+
+def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
+    """The latest month's figure of every indicator per municipality (or for the whole area), with the instructions."""
+    spec = SheetSpec(SHEET_NAME, tab_color=TAB_COLOR)
+    specs = {row.id: indicator_spec(row) for row in tables.indicators.itertuples(index=False)}
+    values = entry_values(tables, specs)
+    month = int(values["month"].max()) if len(values) else None
+    when = f"kuukausi {month_label(month)}" if month else "toteumia ei ole vielä kirjattu"
+    row = title(spec, 1, f"Kirjaustilanne – {when}", [
+        "Viimeisin kuukausi, jolle on kirjattu toteumia: ”puuttuu” = kunta (tai koko alueen mittarissa alue) ei ole "
+        "vielä kirjannut lukua. Tarkistus-välilehti luettelee puuttuvat myös aiemmilta kuukausilta.",
+        f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Generoitu välilehti: "
+        "kirjaukset tehdään Toteumat-välilehdelle.",
+    ])
+    if month is None:
+        return spec
+    names = municipality_names(tables)
+    latest = values[values["month"] == month]
+    figure = {(i, place): v for i, place, v in zip(latest["indicator_id"], latest["municipality"], latest["effective"])}
+    last_entered = values.groupby("indicator_id")["month"].max().to_dict()
+    rows = []
+    for indicator in tables.indicators.itertuples(index=False):
+        local, indicator_id = bool(indicator.per_municipality), indicator.id
+        ledger = local and specs[indicator_id].ledger_type is not None and indicator_id not in last_entered
+        if local:
+            places = [FROM_LEDGER if ledger else figure.get((indicator_id, name), MISSING) for name in names]
+            area = figure.get((indicator_id, AREA_TOTAL))
+            entered = f"{sum(p not in (MISSING, FROM_LEDGER) for p in places)}/{len(names)}"
+        else:
+            places = [None] * len(names)
+            area = figure.get((indicator_id, AREA_TOTAL), MISSING)
+            entered = "1/1" if area != MISSING else "0/1"
+        last = last_entered.get(indicator_id)
+        rows.append([indicator_id, indicator.name, FROM_LEDGER if ledger else entered,
+                     month_label(last) if last else NEVER, area, *places, _text(indicator.entry_instruction)])
+
+    row = heading(spec, row, f"Mittarit kunnittain {month_label(month)}")
+    headers = [*LEADING, *names, INSTRUCTION]
+    first_figure, last_figure = len(LEADING) - 1, len(LEADING) + len(names) - 1  # offsets: Koko alue .. last municipality
+    area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), NUMBER_FORMAT),
+                 header_lines=2)
+    figures = cell_range(area.first_row, area.left + first_figure, area.last_row, area.left + last_figure)
+    spec.conditional_formats.append(ConditionalFormat(figures, "text", operator="equal", values=[MISSING],
+                                                      fill=MISSING_FILL, font_color=MISSING_FONT))
+    spec.styles.append(Style(area.column(len(headers) - 1), wrap=True))
+    spec.freeze = cell(area.first_row, 3)
+    spec.column_widths = {"A": 8, "B": 40, "C": 11, "D": 11} | {
+        column_letter(area.left + offset): 11 for offset in range(first_figure, last_figure + 1)}
+    spec.column_widths[column_letter(area.right)] = 60
+    spec.print_setup = PrintSetup(landscape=True, fit_width=1, fit_height=0, header=f"&L{SHEET_NAME}&R&D",
+                                  print_area=cell_range(1, 1, area.last_row, area.right))
+    return spec
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
