@@ -19,13 +19,9 @@ from remote_book import remote_book
 from xlwings.utils import read_config_sheet
 
 from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
-from tyollisyys_xl.master.builder import (
-    BUTTONS,
-    NUMBER_FORMATS,
-    STATUS_CELLS,
-    build_master,
-    check_master,
-)
+from tyollisyys_xl.master.builder import build_master, check_master
+from tyollisyys_xl.master.text_sheets import BUTTONS, STATUS_CELLS
+from tyollisyys_xl.schemas import NUMBER_FORMATS
 from tyollisyys_xl.master.reading import open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import workbook_code_names
 from tyollisyys_xl.cli import main

@@ -78,7 +78,7 @@ def _screen_paused(app: xw.App):
 
 IMPORT_LABEL = "Tuo kuntien lomakkeet"
 IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # the named cell on Ohjaus where the button's macro writes the chosen folder
-                                      # (master.builder.IMPORT_FOLDER_NAME makes it; not imported: the builder is slow)
+                                      # (master.text_sheets.IMPORT_FOLDER_NAME makes it; not imported: the builder is slow)
 
 
 def import_forms(book: xw.Book | None = None, paths=None):
