@@ -98,10 +98,10 @@ def _write_workbook(
         sheets[name].set_vba_name(f"Sheet{index}")
     lists = Lists(book, sheets[LISTAT], formats, sources.schemas)
     write_ohjaus(book, sheets[OHJAUS], formats, sources, notice)
-    write_ohjelma(sheets[OHJELMA], formats, prog)
+    write_ohjelma(sheets[OHJELMA], formats, prog, sources.texts["ohjelma"])
     for name, schema in sources.schemas.items():
         write_input_sheet(sheets[schema.sheet], schema, rows.get(name, []), formats, lists, rows)
-    write_xlwings_conf(sheets[XLWINGS_CONF], formats, with_default_settings(settings))
+    write_xlwings_conf(sheets[XLWINGS_CONF], formats, with_default_settings(settings), sources.texts["xlwings_conf"])
     _write_card_template(book, sheets[TEMPLATE_SHEET], sources, rows)
     by_sheet = {schema.sheet: (schema, rows.get(name, [])) for name, schema in sources.schemas.items()}
     for name, sheet_extras in (extras or {}).items():

@@ -17,7 +17,7 @@ from tyollisyys_xl.master.lite_parts import read_lite_files
 from tyollisyys_xl.master.reading import CellValue
 from tyollisyys_xl.master.text_sheets import BUTTONS, IMPORT_BUTTON, SELF_TEST_MACRO
 from tyollisyys_xl.master.vba_project import VbaModule, read_bas_file
-from tyollisyys_xl.programme import Programme, load_programme
+from tyollisyys_xl.programme import TEXTS_FILE, Programme, load_programme, load_texts
 from tyollisyys_xl.resources import source_root
 from tyollisyys_xl.schemas import Column, SourceError, TableSchema, load_table_schemas
 
@@ -38,6 +38,7 @@ class Sources:
     programme: Programme
     vba_modules: tuple[VbaModule, ...]  # standard and class modules, after the document modules
     lite_files: dict[str, str]  # excel/lite/main.py and requirements.txt, stored for xlwings Lite
+    texts: dict  # programme/tekstit.yaml: the instruction texts of Ohjaus, Ohjelma and xlwings.conf
 
 
 def _xlwings_modules() -> list[VbaModule]:
@@ -79,8 +80,12 @@ def load_sources(root: Path | None = None) -> Sources:
     missing = [macro for macro in macros if f"Public Sub {macro}()" not in own.code]
     if missing:
         raise SourceError(bas, missing[0], "painikkeen makro puuttuu moduulista")
+    texts = load_texts(root / "programme", root / "schema")
+    undescribed = [b.macro for b in (*BUTTONS, IMPORT_BUTTON) if b.macro not in texts["buttons"]]
+    if undescribed:
+        raise SourceError(root / "programme" / TEXTS_FILE, f"buttons/{undescribed[0]}", "painikkeen kuvaus puuttuu")
     return Sources(root=root, schemas=schemas, programme=prog, vba_modules=(own, *_xlwings_modules()),
-                   lite_files=read_lite_files(root / "excel" / "lite"))
+                   lite_files=read_lite_files(root / "excel" / "lite"), texts=texts)
 
 
 def to_cell(column: Column, value: Any) -> CellValue:

@@ -24,53 +24,26 @@ NOTICE_CELL = (2, 1)  # Ohjaus!B3 (0-based row, column): the note a demo workboo
 
 @dataclass(frozen=True)
 class Button:
+    """A button on Ohjaus; what it does is told in programme/tekstit.yaml under its macro."""
+
     macro: str  # Public Sub in workbook/vba/Tyollisyys.bas
-    caption: str
+    caption: str  # also the job's label (jobs.py) and the xlwings Lite script's name (excel/lite/main.py)
     entry_point: str  # function in tyollisyys_xl.excel the macro runs
-    description: str
 
 
 BUTTONS = (
-    Button(
-        "TarkistaSyotteet",
-        "Tarkista syötteet",
-        "validate_entries",
-        "Tarkistaa syöttövälilehtien rivit (pakolliset tiedot, tyypit, luettelot, henkilötunnukset, hyväksytty "
-        "ohjelma) ja kirjoittaa löydökset solu-osoitteineen Tarkistus-välilehdelle ja kuukauden kirjaukset "
-        "Kirjaustilanne-välilehdelle. Ei muuta syötteitä.",
-    ),
-    Button(
-        "LaskeToteutuminen",
-        "Laske toteutuminen",
-        "compute_attainment",
-        "Laskee mittareiden toteutumisen viimeisimpään kirjattuun kuukauteen asti Toteutuminen-välilehdelle.",
-    ),
-    Button(
-        "LuoKuntakortit",
-        "Luo kuntakortit",
-        "make_municipality_cards",
-        "Luo jokaiselle kunnalle tulostettavan Kuntakortti-välilehden: mittarit, tukibudjetti ja palvelukustannukset.",
-    ),
-    Button(
-        "PaivitaBudjettiseuranta",
-        "Päivitä budjettiseuranta",
-        "update_budget_tracking",
-        "Laskee tukibudjetin, sidonnat ja maksatukset kunnittain ja tukilajeittain budjettiseurannan välilehdille.",
-    ),
-    Button("PaivitaKaikki", "Päivitä kaikki", "update_all", "Tekee kaikki edellä mainitut peräkkäin."),
+    Button("TarkistaSyotteet", "Tarkista syötteet", "validate_entries"),
+    Button("LaskeToteutuminen", "Laske toteutuminen", "compute_attainment"),
+    Button("LuoKuntakortit", "Luo kuntakortit", "make_municipality_cards"),
+    Button("PaivitaBudjettiseuranta", "Päivitä budjettiseuranta", "update_budget_tracking"),
+    Button("PaivitaKaikki", "Päivitä kaikki", "update_all"),
 )
 
 # The self-test button on Ohjaus (workbook/vba/Tyollisyys.bas): its macro starts no Python for its first
 # checks, so it runs no entry point of tyollisyys_xl.excel.
 SELF_TEST_MACRO, SELF_TEST_CAPTION = "TestaaAsennus", "Testaa asennus"
 # The button that collects the municipalities' entry forms (its own section on Ohjaus, see _write_forms_section).
-IMPORT_BUTTON = Button(
-    "TuoKuntienLomakkeet",
-    "Tuo kuntien lomakkeet",
-    "import_forms",
-    "Kysyy kansion, jossa kuntien palauttamat lomakkeet ovat, tarkistaa jokaisen lomakkeen ja tuo sen luvut "
-    "Toteumat- ja Palvelukustannukset-välilehdille. Jos yksikin lomake ei kelpaa, mitään ei tuoda.",
-)
+IMPORT_BUTTON = Button("TuoKuntienLomakkeet", "Tuo kuntien lomakkeet", "import_forms")
 IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # where the button's macro writes the chosen folder for Python to read
 
 # Named cells on Ohjaus where the Excel entry points write the status of their last run.
@@ -150,8 +123,8 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
     sheet.set_column(3, 3, 80)
     _print_to_page_width(sheet)
     sheet.hide_gridlines(2)
-    prog = sources.programme
-    sheet.write_string(0, 1, f"{prog.title} – päätyökirja", formats.get(bold=True, font_size=18, font_color="1F4E79"))
+    prog, texts = sources.programme, sources.texts["ohjaus"]
+    sheet.write_string(0, 1, texts["title"].format(title=prog.title), formats.get(bold=True, font_size=18, font_color="1F4E79"))
     sheet.set_row(0, 28)
     municipalities = ", ".join(m["name"] for m in prog.municipalities)
     sheet.write_string(1, 1, f"{prog.area}: {municipalities}", formats.get(italic=True))
@@ -163,18 +136,18 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
         sheet.set_row(row, 48)
 
     section = formats.get(bold=True, font_size=13, font_color="1F4E79", bottom=1)
-    sheet.write_string(4, 1, "Toiminnot", section)
+    sheet.write_string(4, 1, texts["actions_heading"], section)
     for index, button in enumerate(BUTTONS):
         row = 5 + 2 * index
         sheet.insert_button(row, 1, {"macro": button.macro, "caption": button.caption, "width": 200, "height": 34,
                                      "x_offset": 4, "y_offset": 3})
         sheet.merge_range(row, 3, row + 1, 3, "", formats.get(text_wrap=True, valign="vcenter"))
-        sheet.write_string(row, 3, button.description, formats.get(text_wrap=True, valign="vcenter"))
+        sheet.write_string(row, 3, sources.texts["buttons"][button.macro], formats.get(text_wrap=True, valign="vcenter"))
         sheet.set_row(row, 20)
         sheet.set_row(row + 1, 20)
 
     status_row = 6 + 2 * len(BUTTONS)
-    sheet.write_string(status_row, 1, "Viimeisin ajo", section)
+    sheet.write_string(status_row, 1, texts["status_heading"], section)
     for offset, (name, label) in enumerate(STATUS_CELLS, start=1):
         sheet.write_string(status_row + offset, 1, label, formats.get(bold=True))
         cell = xl_rowcol_to_cell(status_row + offset, 2, row_abs=True, col_abs=True)
@@ -185,100 +158,56 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
 
     text = Writer(sheet, formats, (1, 3), 130)
     text.row = status_row + len(STATUS_CELLS) + 2
-    text.heading("Välilehdet")
-    text.bullets(
-        [f"{OHJELMA}: ohjelman teksti – teemat, painopisteet, toimintatavat, mittarit ja palvelut (luettavaksi)."]
-        + [f"{s.sheet}: {s.description}" for s in sources.schemas.values()]
-        + [
-            "Tarkistus, Toteutuminen, Kuntakortti <kunta> ja budjettiseurannan välilehdet ovat työkalun tuottamia: "
-            "painikkeet kirjoittavat ne joka ajolla uudelleen, joten niihin ei kirjoiteta mitään."
-        ]
-    )
+    sheets = texts["sheets"]
+    text.heading(sheets["heading"])
+    text.bullets([f"{OHJELMA}: {sheets['ohjelma']}", *(f"{s.sheet}: {s.description}" for s in sources.schemas.values()),
+                  sheets["generated"]])
     text.gap()
-    text.heading("Näin kirjaat")
-    text.bullets(
-        [
-            "Kirjaa jokainen luku omalle rivilleen taulukon alimman rivin alle; taulukko laajenee itsestään. "
-            "Älä lisää, poista tai nimeä uudelleen sarakkeita.",
-            "Valitse mittari, kunta, tukilaji, kustannuskohde ja kuukausi pudotusvalikosta (kuukausi esim. 3/2026). "
-            "Kun solu on valittuna, sen ohje näkyy solun vieressä.",
-            f"Kuntakohtaiset mittarit (Mittarit: Kuntakohtainen = Kyllä) kirjataan kunnittain, muut kunnalla "
-            f"\"{AREA_TOTAL}\".",
-            "Osuusmittareille kirjaa osoittaja ja nimittäjä; osuus lasketaan niistä koko alueelle painotettuna.",
-            "Kumulatiivisille mittareille kirjataan kuukauden uudet luvut, ei vuoden kertymää; tilannemittareille "
-            "tilanne kuun lopussa. Jokaisen mittarin kirjausohje on Mittarit-välilehden Kirjausohje-sarakkeessa.",
-            "Vertailuvuosi-välilehdelle kirjataan kerran tilannemittareiden kuukausiluvut 12/2024–12/2025 (esim. "
-            "Työllisyyskatsauksesta): niillä kuukautta verrataan vuoden takaiseen.",
-            "Mittarit-välilehti on suojattu ilman salasanaa, jottei hyväksytty ohjelma muutu vahingossa; tietolähdettä, "
-            "kuukausiprofiilia, kirjausohjetta ja huomautusta voi muokata. Ohjelman muutos tehdään ohjelmatiedostoon "
-            "(programme/ohjelma2026.yaml), ja päätyökirja päivitetään komennolla tyollisyys-xl build --from.",
-            "Päivämäärät muodossa p.k.vvvv (esim. 15.3.2026) ja eurot lukuina ilman €-merkkiä.",
-            "Lopuksi paina Tarkista syötteet ja korjaa Tarkistus-välilehden luettelemat solut.",
-        ]
-    )
+    text.heading(texts["entering"]["heading"])
+    text.bullets(bullet.format(area_total=AREA_TOTAL) for bullet in texts["entering"]["bullets"])
     text.gap()
-    _write_forms_section(book, sheet, formats, text)
+    _write_forms_section(book, sheet, formats, text, texts["forms"], sources.texts["buttons"][IMPORT_BUTTON.macro])
     text.gap()
-    text.heading("Tietosuoja")
-    text.line(
-        "Älä koskaan kirjaa henkilötunnuksia tai muita yksittäisen henkilön tunnistetietoja mihinkään soluun, "
-        "ei myöskään kommentteihin. Tarkistus ilmoittaa henkilötunnuksen näköiset merkkijonot virheinä toistamatta niitä.",
-        bold=True,
-    )
+    text.heading(texts["privacy"]["heading"])
+    text.line(texts["privacy"]["text"], bold=True)
     text.gap()
-    text.heading("Asetukset")
-    _write_self_test_button(sheet, text)
+    text.heading(texts["settings"]["heading"])
+    _write_self_test_button(sheet, text, texts["settings"]["paragraphs"])
     sheet.activate()
 
 
-def _write_self_test_button(sheet: Worksheet, text: Writer) -> None:
+def _write_self_test_button(sheet: Worksheet, text: Writer, paragraphs: Iterable[str]) -> None:
     """Testaa asennus at the settings, with what it checks and where a user points to another Python."""
     sheet.insert_button(text.row, 1, {"macro": SELF_TEST_MACRO, "caption": SELF_TEST_CAPTION, "width": 200,
                                       "height": 34, "x_offset": 4, "y_offset": 3})
     sheet.set_row(text.row, 20)
     sheet.set_row(text.row + 1, 20)
     text.row += 2
-    text.line(
-        "Painikkeet ajavat Python-pakettia tyollisyys_xl xlwingsin kautta, joten makrot on sallittava ja koneelle on "
-        "asennettava Python ja paketti (asennusohjelma excel/asenna.cmd, Macissa excel/asenna-mac.sh). Testaa asennus "
-        "kertoo yhdellä painalluksella, mikä puuttuu: toimivatko makrot, mikä xlwings-versio työkirjassa on, löytyykö "
-        "Python-tulkki ja saako Excel käynnistää sen."
-    )
-    text.line(
-        "Python haetaan oletuksena asennusohjelman tekemästä kansiosta. Jos se on muualla, tuo piilotettu "
-        "xlwings.conf-välilehti näkyviin (napsauta välilehteä hiiren kakkospainikkeella ja valitse Näytä) ja kirjoita "
-        "Python-tulkin koko polku B-sarakkeeseen avaimen Interpreter_Win (Windows) tai Interpreter_Mac (Mac) viereen."
-    )
-    text.line(
-        "Excelin selainversio ei aja makroja. Siellä samat toiminnot ajetaan xlwings Lite -apuohjelmalla, jonka koodi "
-        "on tallennettu tähän työkirjaan (ohje: excel/README.md)."
-    )
+    for paragraph in paragraphs:
+        text.line(paragraph)
 
 
-def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, text: Writer) -> None:
+def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, text: Writer, texts: Mapping[str, str],
+                         button_description: str) -> None:
     """The monthly round on Ohjaus: what the municipalities' forms are, the import button, and the named cell
     where its macro puts the folder it collects from (Python reads it there, so no path becomes code)."""
-    text.heading("Kuntien lomakkeet")
-    text.line(
-        "Kuukausikierros: tee kunnille lomakkeet komennolla tyollisyys-xl forms, tallenna kuntien palauttamat "
-        "lomakkeet yhteen kansioon ja paina painiketta. Jokaisesta lomakkeesta tarkistetaan kunta, ohjelman versio "
-        "ja arvot sekä se, ettei samaa solua ole muutettu päätyökirjassa lomakkeen tekemisen jälkeen."
-    )
+    text.heading(texts["heading"])
+    text.line(texts["text"])
     row = text.row
     sheet.insert_button(row, 1, {"macro": IMPORT_BUTTON.macro, "caption": IMPORT_BUTTON.caption, "width": 200,
                                  "height": 34, "x_offset": 4, "y_offset": 3})
     description = formats.get(text_wrap=True, valign="vcenter")
     sheet.merge_range(row, 3, row + 1, 3, "", description)
-    sheet.write_string(row, 3, IMPORT_BUTTON.description, description)
+    sheet.write_string(row, 3, button_description, description)
     sheet.set_row(row, 20)
     sheet.set_row(row + 1, 20)
-    sheet.write_string(row + 2, 1, "Lomakekansio", formats.get(bold=True))
+    sheet.write_string(row + 2, 1, texts["folder_label"], formats.get(bold=True))
     sheet.write_blank(row + 2, 2, None, formats.get(bg_color="F2F2F2", align="left"))
     book.define_name(IMPORT_FOLDER_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row + 2, 2, row_abs=True, col_abs=True)}")
     text.row = row + 3
 
 
-def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
+def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme, texts: Mapping[str, Any]) -> None:
     """The programme as readable text: themes, focus areas with their lists and indicators, and the services."""
     _print_to_page_width(sheet)
     widths = (8, 7, 58, 30, 30)
@@ -290,11 +219,6 @@ def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
     text.gap()
     header = formats.get(bold=True, bg_color="DDEBF7", border=1, text_wrap=True, valign="top")
     cell = formats.get(border=1, text_wrap=True, valign="top")
-    sections = (
-        ("staff_in_practice", "Miten henkilöstö toimii arjessa"),
-        ("leadership", "Miten johdetaan"),
-        ("cooperation_with_municipalities", "Miten kehitetään ja toimitaan yhteistyössä sopijakuntien kanssa"),
-    )
     for theme in prog.themes:
         text.heading(theme["name"], size=15)
         for focus in (f for f in prog.focus_areas if f["theme"] == theme["id"]):
@@ -302,11 +226,11 @@ def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
             if focus.get("description"):
                 text.line(focus["description"], italic=True)
             text.line(focus["introduction"])
-            for key, title in sections:
+            for key, title in texts["sections"].items():
                 text.line(title, bold=True)
                 text.bullets(focus[key])
             indicators = [i for i in prog.indicators if i["focus_area"] == focus["id"]]
-            for col, title in enumerate(("Taso", "Tunnus", "Mittari", "Lähtöarvo", "Tavoite")):
+            for col, title in enumerate(texts["indicator_columns"]):
                 sheet.write_string(text.row, col, title, header)
             text.row += 1
             for ind in indicators:
@@ -316,7 +240,7 @@ def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
                 sheet.set_row(text.row, 15.0 * max(1, math.ceil(len(ind["name"]) / 55)))
                 text.row += 1
             text.gap()
-    text.heading("Palvelut", size=15)
+    text.heading(texts["services_heading"], size=15)
     groups: dict[str, list[str]] = {}
     for item in prog.service_catalogue:
         groups.setdefault(item["group"], []).append(item["service"])
@@ -336,7 +260,8 @@ def with_default_settings(settings: Mapping[str, CellValue]) -> dict[str, CellVa
     return {**defaults, **settings}
 
 
-def write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue]) -> None:
+def write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str, CellValue],
+                       texts: Mapping[str, Any]) -> None:
     """xlwings reads keys from A1 down to the first empty cell and each value beside its key, nothing else.
 
     A key without a value is left out: on the sheet it would hide the same key in the user's xlwings.conf
@@ -349,25 +274,8 @@ def write_xlwings_conf(sheet: Worksheet, formats: Formats, settings: Mapping[str
     for row, (key, value) in enumerate((k, v) for k, v in settings.items() if _has_value(v)):
         sheet.write_string(row, 0, key, text_format)
         write_cell(sheet, row, 1, value, text_format if isinstance(value, str) else None)
-    sheet.write_string(0, GUIDANCE_COLUMN, "Ohje (xlwings ei lue tätä saraketta)", formats.get(bold=True))
-    guidance = (
-        "xlwings lukee asetukset tältä välilehdeltä: avain A-sarakkeeseen A1-solusta alkaen ilman tyhjiä rivejä "
-        "väliin, arvo samalle riville B-sarakkeeseen.",
-        "Valmiina ovat Interpreter_Win (Windows) ja Interpreter_Mac (Mac). Ne osoittavat Pythoniin, jonka "
-        "asennusohjelma (excel/asenna.cmd tai excel/asenna-mac.sh) tekee käyttäjän omaan kansioon. %LOCALAPPDATA% ja "
-        "$HOME tarkoittavat kunkin käyttäjän omaa kansiota, joten sama työkirja toimii kaikilla.",
-        "ADD_WORKBOOK_TO_PYTHONPATH = false: paketti on asennettu, joten Pythonin ei tarvitse etsiä koodia "
-        "työkirjan kansiosta. Näin painikkeet toimivat myös, kun työkirja on avattu SharePointista tai OneDrivesta.",
-        "Jos Python on asennettu muualle, kirjoita Python-tulkin koko polku avaimen viereen B-sarakkeeseen "
-        "(Windowsissa pythonw.exe, Macissa bin/python). Muuta ei tarvitse muuttaa. Paina sitten Ohjaus-välilehden "
-        "Testaa asennus -painiketta.",
-        "Kirjoita vain asetukset, joille annat arvon. Tällä välilehdellä oleva avain ohittaa saman avaimen "
-        "xlwings.conf-tiedostossa, myös silloin kun sen arvo on tyhjä. Jos haluat käyttää tiedostoa, poista koko "
-        "rivi (napsauta rivinumeroa hiiren kakkospainikkeella ja valitse Poista).",
-        "Työkirjan viereen tallennettua xlwings.conf-tiedostoa ei lueta, kun työkirja on avattu OneDrivesta, "
-        "SharePointista tai Teamsista: anna asetukset tällä välilehdellä.",
-        "Avaimet: " + ", ".join(XLWINGS_KEYS) + ".",
-    )
+    sheet.write_string(0, GUIDANCE_COLUMN, texts["heading"], formats.get(bold=True))
+    guidance = [line.format(keys=", ".join(XLWINGS_KEYS)) for line in texts["guidance"]]
     for row, line in enumerate(guidance, start=1):
         sheet.write_string(row, GUIDANCE_COLUMN, line, formats.get(italic=True))
 
