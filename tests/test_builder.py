@@ -23,7 +23,7 @@ from tyollisyys_xl.master.builder import build_master, check_master
 from tyollisyys_xl.master.text_sheets import BUTTONS, IMPORT_BUTTON, STATUS_CELLS
 from tyollisyys_xl.schemas import NUMBER_FORMATS
 from tyollisyys_xl.master.reading import open_workbook, read_input_tables
-from tyollisyys_xl.master.vba_project import workbook_code_names
+from tyollisyys_xl.master.vba_reading import workbook_code_names
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.programme import AREA_TOTAL, programme
 from tyollisyys_xl.resources import master_workbook, source_root
