@@ -138,13 +138,7 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
     section = formats.get(bold=True, font_size=13, font_color="1F4E79", bottom=1)
     sheet.write_string(4, 1, texts["actions_heading"], section)
     for index, button in enumerate(BUTTONS):
-        row = 5 + 2 * index
-        sheet.insert_button(row, 1, {"macro": button.macro, "caption": button.caption, "width": 200, "height": 34,
-                                     "x_offset": 4, "y_offset": 3})
-        sheet.merge_range(row, 3, row + 1, 3, "", formats.get(text_wrap=True, valign="vcenter"))
-        sheet.write_string(row, 3, sources.texts["buttons"][button.macro], formats.get(text_wrap=True, valign="vcenter"))
-        sheet.set_row(row, 20)
-        sheet.set_row(row + 1, 20)
+        _put_button(sheet, 5 + 2 * index, button.macro, button.caption, (formats, sources.texts["buttons"][button.macro]))
 
     status_row = 6 + 2 * len(BUTTONS)
     sheet.write_string(status_row, 1, texts["status_heading"], section)
@@ -176,12 +170,23 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
     sheet.activate()
 
 
+def _put_button(sheet: Worksheet, row: int, macro: str, caption: str,
+                described: tuple[Formats, str] | None = None) -> None:
+    """A button in column B over two rows, and what it does in D beside it when described (formats, text)."""
+    sheet.insert_button(row, 1, {"macro": macro, "caption": caption, "width": 200, "height": 34,
+                                 "x_offset": 4, "y_offset": 3})
+    if described:
+        formats, description = described
+        cell_format = formats.get(text_wrap=True, valign="vcenter")
+        sheet.merge_range(row, 3, row + 1, 3, "", cell_format)
+        sheet.write_string(row, 3, description, cell_format)
+    sheet.set_row(row, 20)
+    sheet.set_row(row + 1, 20)
+
+
 def _write_self_test_button(sheet: Worksheet, text: Writer, paragraphs: Iterable[str]) -> None:
     """Testaa asennus at the settings, with what it checks and where a user points to another Python."""
-    sheet.insert_button(text.row, 1, {"macro": SELF_TEST_MACRO, "caption": SELF_TEST_CAPTION, "width": 200,
-                                      "height": 34, "x_offset": 4, "y_offset": 3})
-    sheet.set_row(text.row, 20)
-    sheet.set_row(text.row + 1, 20)
+    _put_button(sheet, text.row, SELF_TEST_MACRO, SELF_TEST_CAPTION)
     text.row += 2
     for paragraph in paragraphs:
         text.line(paragraph)
@@ -194,13 +199,7 @@ def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, tex
     text.heading(texts["heading"])
     text.line(texts["text"])
     row = text.row
-    sheet.insert_button(row, 1, {"macro": IMPORT_BUTTON.macro, "caption": IMPORT_BUTTON.caption, "width": 200,
-                                 "height": 34, "x_offset": 4, "y_offset": 3})
-    description = formats.get(text_wrap=True, valign="vcenter")
-    sheet.merge_range(row, 3, row + 1, 3, "", description)
-    sheet.write_string(row, 3, button_description, description)
-    sheet.set_row(row, 20)
-    sheet.set_row(row + 1, 20)
+    _put_button(sheet, row, IMPORT_BUTTON.macro, IMPORT_BUTTON.caption, (formats, button_description))
     sheet.write_string(row + 2, 1, texts["folder_label"], formats.get(bold=True))
     sheet.write_blank(row + 2, 2, None, formats.get(bg_color="F2F2F2", align="left"))
     book.define_name(IMPORT_FOLDER_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row + 2, 2, row_abs=True, col_abs=True)}")
