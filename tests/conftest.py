@@ -23,11 +23,18 @@ import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from tyollisyys_xl.master.builder import build_master  # noqa: E402
 from tyollisyys_xl.master.demo import make_demo  # noqa: E402
 
 PREBUILT_MASTER = "TYOLLISYYS_XL_PREBUILT_MASTER"  # a master built from the same sources, for master_path
+
+# scripts/mutation.py runs the property tests once per mutant: the same examples every time (a mutant is
+# killed or not, whatever the run), fewer of them, and no example database shared between mutants.
+settings.register_profile("mutation", max_examples=40, derandomize=True, database=None, deadline=None)
+if os.environ.get("TYOLLISYYS_XL_MUTATION"):
+    settings.load_profile("mutation")
 
 
 @pytest.fixture(scope="session")
