@@ -65,7 +65,7 @@ SCOPES = {
     "attainment-status": Scope(
         "expected share, progress and the status margins",
         ("tyollisyys_xl.core.attainment.judging.*",),
-        ("tests/test_attainment_boundaries.py", "tests/test_attainment_rules.py"),
+        ("tests/test_attainment_arithmetic.py", "tests/test_attainment_boundaries.py", "tests/test_attainment_rules.py"),
     ),
     "attainment-coverage": Scope(
         "area figures from municipal entries: complete or partial coverage, and the year-to-date rate",
