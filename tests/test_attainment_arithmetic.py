@@ -12,8 +12,19 @@ import math
 
 import pytest
 
-from tyollisyys_xl.core.attainment import COUNT, DELIVERABLE, LEVEL_MAX, LEVEL_MIN, MILESTONE, PATH, SUM, IndicatorSpec
-from tyollisyys_xl.core.attainment.judging import expected_share, expected_value, raw_progress, start
+from tyollisyys_xl.core.attainment import (
+    COUNT,
+    DELIVERABLE,
+    EI_TIETOA,
+    LEVEL_MAX,
+    LEVEL_MIN,
+    MILESTONE,
+    PATH,
+    SUM,
+    IndicatorSpec,
+)
+from tyollisyys_xl.core.attainment.judging import expected_share, expected_value, judge, raw_progress, start
+from tyollisyys_xl.core.attainment.specs import UNSUPPORTED
 
 
 def spec(rule: str, baseline: float = math.nan, target: float = 100.0, baseline_month: int = 0,
@@ -67,7 +78,9 @@ def test_expected_value_of_a_seasonal_path_and_of_a_deliverable():
     (spec(LEVEL_MIN, 10, 20), 15, 0.75),
     (spec(LEVEL_MAX, 10, 20), 25, 0.8),
     (spec(LEVEL_MIN, 10, 0), 5, 1.0),  # no level to reach
+    (spec(LEVEL_MIN, 0.1, 0.5), 0.25, 0.5),  # a level below one (a share)
     (spec(LEVEL_MAX, 10, 20), 0, 1.0),  # nothing above the limit
+    (spec(LEVEL_MAX, 0.1, 0.25), 0.5, 0.5),  # an actual below one
 ])
 def test_raw_progress(indicator, actual, progress):
     assert raw_progress(indicator, actual) == progress
@@ -83,3 +96,20 @@ def test_progress_is_undefined_without_a_way():
 def test_a_milestone_without_a_baseline_starts_from_nothing():
     assert start(spec(MILESTONE)) == 0.0
     assert start(spec(PATH, 7.5, 20)) == 7.5
+
+
+@pytest.mark.parametrize("indicator", [spec(COUNT, target=1000), spec(LEVEL_MAX, 10, 20)])
+def test_no_actual_is_no_information_with_the_expected_still_shown(indicator):
+    judged = judge(indicator, math.nan, 6)
+    assert judged.status == EI_TIETOA and math.isnan(judged.progress)
+    assert (judged.expected_share, judged.expected) == (expected_share(indicator, 6), expected_value(indicator, 0.5))
+
+
+def test_an_unsupported_rule_expects_nothing():
+    judged = judge(spec(UNSUPPORTED, 10, 20), 15, 6)
+    assert judged.status == EI_TIETOA and math.isnan(judged.expected)
+
+
+def test_no_progress_is_a_plain_zero_never_minus_zero():
+    """(100 - 100) / (60 - 100) is -0.0 in floating point, which a sheet would show as "-0 %"."""
+    assert math.copysign(1, judge(spec(PATH, 100, 60), 100, 6).progress) == 1
