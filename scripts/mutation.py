@@ -74,7 +74,7 @@ SCOPES = {
          "tyollisyys_xl.core.attainment.figures.x__year_to_date_rate*",
          "tyollisyys_xl.core.attainment.assessment.x__coverage_text*",
          "tyollisyys_xl.core.attainment.assessment.x__partial*"),
-        ("tests/test_attainment_boundaries.py", "tests/test_attainment_rules.py",
+        ("tests/test_attainment_coverage.py", "tests/test_attainment_boundaries.py", "tests/test_attainment_rules.py",
          "tests/test_boundaries.py::test_coverage_of_municipalities_decides_complete_or_partial"),
     ),
     "validation-keys": Scope(
@@ -122,11 +122,10 @@ def _prepare(name: str, scope: Scope, fresh: bool) -> Path:
 
 def _prebuilt_master() -> Path:
     """One master built from the unmutated tree, copied by tests/conftest.py's master_path in every session."""
-    path = WORK / "master.xlsm"
-    path.unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "tyollisyys_xl", "build", str(path)], cwd=ROOT, check=True,
+    path, fresh = WORK / "master.xlsm", WORK / f"master-{os.getpid()}.xlsm"
+    subprocess.run([sys.executable, "-m", "tyollisyys_xl", "build", str(fresh)], cwd=ROOT, check=True,
                    capture_output=True)
-    return path
+    return fresh.replace(path)  # in one step: a run of another scope may be copying it
 
 
 def _mutmut(folder: Path, *args: str) -> subprocess.CompletedProcess:
