@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from tyollisyys_xl.core.attainment import COUNT, EI_TIETOA, RISKISSA, TAVOITTEESSA, IndicatorSpec
 from tyollisyys_xl.core.attainment.assessment import _coverage_text, _partial
-from tyollisyys_xl.core.attainment.figures import Figure, area_actual
+from tyollisyys_xl.core.attainment.figures import Figure, area_actual, monthly_figures
 from tyollisyys_xl.core.attainment.judging import Judgement
-from tyollisyys_xl.core.attainment.specs import MAX, RATE, SUM
+from tyollisyys_xl.core.attainment.specs import MAX, MEAN, RATE, SUM
+from tyollisyys_xl.programme import AREA_TOTAL
 
 
 def rate_spec() -> IndicatorSpec:
@@ -75,3 +77,42 @@ def test_a_partial_sum_or_an_unbroken_partial_limit_is_not_judged_but_keeps_what
     judged = _partial(spec, month(6, 30, 1, 1, reported=5), Judgement(0.5, 50.0, 0.3, status), notes, 8)
     assert (judged.expected_share, judged.expected, judged.status) == (0.5, 50.0, EI_TIETOA)
     assert math.isnan(judged.progress) and notes[0].startswith("Vain 5/8 kuntaa kirjannut")
+
+
+def combined(indicator: str, rule_combine: str) -> IndicatorSpec:
+    return IndicatorSpec(id=indicator, kind="kasvu", rule=COUNT, combine=rule_combine,
+                         rate_scale=100.0 if rule_combine == RATE else math.nan, baseline=math.nan, target=1.0,
+                         baseline_month=0, target_month=12, profile=None)
+
+
+def test_municipal_entries_combine_into_area_figures_by_their_rule():
+    """A rate weighted by its parts (a plain mean once a part is missing), a mean weighted by denominators,
+    the maximum of a limit with the municipality behind it, a sum; 2 of 8 municipalities each month."""
+    nan = math.nan
+    rows = [  # indicator, month, municipality, effective, numerator, denominator
+        ("R", 1, "Jämsä", 25.0, 1.0, 4.0), ("R", 1, "Keuruu", 75.0, 3.0, 4.0),
+        ("R", 2, "Jämsä", 25.0, 1.0, 4.0), ("R", 2, "Keuruu", 50.0, nan, 4.0),
+        ("A", 1, "Jämsä", 10.0, nan, 1.0), ("A", 1, "Keuruu", 20.0, nan, 3.0),
+        ("A", 2, "Jämsä", 10.0, nan, nan), ("A", 2, "Keuruu", 20.0, nan, 3.0),
+        ("X", 1, "Jämsä", 5.0, nan, nan), ("X", 1, "Keuruu", 9.0, nan, nan),
+        ("S", 1, "Jämsä", 5.0, nan, nan), ("S", 1, "Keuruu", 9.0, nan, nan),
+        ("S", 1, AREA_TOTAL, 20.0, nan, nan),  # an area row wins over the municipal ones of its month
+    ]
+    values = pd.DataFrame(rows, columns=["indicator_id", "month", "municipality", "effective", "numerator", "denominator"])
+    specs = {"R": combined("R", RATE), "A": combined("A", MEAN), "X": combined("X", MAX), "S": combined("S", SUM)}
+    figures = monthly_figures(values, specs, 8)
+    r1, r2 = figures["R"]
+    assert (r1.value, r1.weighted, r1.numerator, r1.denominator, r1.reported, r1.complete) == (50.0, True, 4.0, 8.0, 2, False)
+    assert (r2.value, r2.weighted) == (37.5, False) and math.isnan(r2.numerator) and math.isnan(r2.denominator)
+    a1, a2 = figures["A"]
+    assert (a1.value, a1.weighted) == (17.5, True)  # (10 × 1 + 20 × 3) / 4
+    assert (a2.value, a2.weighted) == (15.0, False)
+    assert [(f.value, f.worst, f.weighted) for f in figures["X"]] == [(9.0, "Keuruu", True)]
+    assert [(f.value, f.from_area, f.reported) for f in figures["S"]] == [(20.0, True, 8)]
+
+
+def test_only_area_rows_need_no_combining():
+    values = pd.DataFrame([("S", 3, AREA_TOTAL, 7.0, math.nan, math.nan)],
+                          columns=["indicator_id", "month", "municipality", "effective", "numerator", "denominator"])
+    [figure] = monthly_figures(values, {"S": combined("S", SUM)}, 8)["S"]
+    assert (figure.month, figure.value, figure.reported, figure.complete, figure.from_area) == (3, 7.0, 8, True, True)

@@ -83,9 +83,9 @@ def monthly_figures(values: pd.DataFrame, specs: dict[str, IndicatorSpec], n_mun
 
 
 def _combine_municipal(local: pd.DataFrame, specs: dict[str, IndicatorSpec], n_municipalities: int) -> pd.DataFrame:
+    """Per indicator and month: value, reported, complete, weighted, all_parts, numerators, denominators, worst."""
     if local.empty:
-        return pd.DataFrame(columns=["indicator_id", "month", "value", "reported", "complete", "weighted",
-                                     "all_parts", "numerators", "denominators", "worst"])
+        return pd.DataFrame()  # no rows to go through (groupby of nothing would give no columns to fill)
     local = local.assign(
         has_parts=local["numerator"].notna() & local["denominator"].notna(),
         has_weight=local["denominator"].notna(),
