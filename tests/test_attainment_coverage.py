@@ -8,11 +8,12 @@ import math
 import pandas as pd
 import pytest
 
-from tyollisyys_xl.core.attainment import COUNT, EI_TIETOA, RISKISSA, TAVOITTEESSA, IndicatorSpec
+from tyollisyys_xl.core.attainment import COUNT, EI_TIETOA, PATH, RISKISSA, TAVOITTEESSA, IndicatorSpec
 from tyollisyys_xl.core.attainment.assessment import _coverage_text, _partial
 from tyollisyys_xl.core.attainment.figures import Figure, area_actual, monthly_figures
 from tyollisyys_xl.core.attainment.judging import Judgement
 from tyollisyys_xl.core.attainment.specs import MAX, MEAN, RATE, SUM
+from tyollisyys_xl.core.months import month_label
 from tyollisyys_xl.programme import AREA_TOTAL
 
 
@@ -116,3 +117,24 @@ def test_only_area_rows_need_no_combining():
                           columns=["indicator_id", "month", "municipality", "effective", "numerator", "denominator"])
     [figure] = monthly_figures(values, {"S": combined("S", SUM)}, 8)["S"]
     assert (figure.month, figure.value, figure.reported, figure.complete, figure.from_area) == (3, 7.0, 8, True, True)
+
+
+def point_in_time() -> IndicatorSpec:
+    return IndicatorSpec(id="M96", kind="vähennys", rule=PATH, combine=SUM, rate_scale=math.nan, baseline=100.0,
+                         target=80.0, baseline_month=0, target_month=12, profile=None)
+
+
+def test_a_point_in_time_figure_is_the_latest_complete_month_and_says_which_later_ones_were_short():
+    months = [month(1, 99, 1, 1), month(2, 50, 1, 1, reported=5), month(3, 60, 1, 1, reported=6)]
+    figure, notes = area_actual(point_in_time(), months, 3)
+    assert (figure.month, figure.value) == (1, 99)
+    assert notes == [f"{month_label(3)} on vajaa (6 kuntaa): käytetään viimeisintä täyttä kuukautta {month_label(1)}."]
+
+
+@pytest.mark.parametrize(("months", "chosen"), [
+    ([month(1, 99, 1, 1), month(2, 98, 1, 1)], 2),  # the latest month is complete: no note
+    ([month(1, 50, 1, 1, reported=5), month(2, 60, 1, 1, reported=6)], 2),  # none complete: the latest, no note
+])
+def test_a_point_in_time_figure_without_a_shorter_later_month(months, chosen):
+    figure, notes = area_actual(point_in_time(), months, 2)
+    assert figure.month == chosen and notes == []
