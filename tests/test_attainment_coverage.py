@@ -3,7 +3,9 @@ judgement of a partial figure, by known answers on hand-made monthly figures (co
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 
 import pandas as pd
 import pytest
@@ -138,3 +140,27 @@ def test_a_point_in_time_figure_is_the_latest_complete_month_and_says_which_late
 def test_a_point_in_time_figure_without_a_shorter_later_month(months, chosen):
     figure, notes = area_actual(point_in_time(), months, 2)
     assert figure.month == chosen and notes == []
+
+
+def test_a_count_sums_its_months_and_keeps_the_weakest_of_each_mark():
+    count = IndicatorSpec(id="M95", kind="kasvu", rule=COUNT, combine=SUM, rate_scale=math.nan, baseline=math.nan,
+                          target=100.0, baseline_month=0, target_month=12, profile=None)
+    months = [month(1, 10, 1, 1, from_area=True), dataclasses.replace(month(2, 5, 1, 1, reported=7), weighted=False),
+              month(3, 7, 1, 1)]
+    figure, notes = area_actual(count, months, 2)
+    assert (figure.month, figure.value, figure.reported, figure.complete, figure.from_area, figure.weighted) == (
+        2, 15.0, 7, False, False, False)
+    assert notes == []
+    figure, _ = area_actual(count, [month(1, 10, 1, 1, from_area=True), month(2, 5, 1, 1, from_area=True)], 2)
+    assert (figure.from_area, figure.weighted, figure.complete) == (True, True, True)
+
+
+def test_combining_names_no_worst_municipality_without_a_limit_and_warns_of_nothing():
+    """The weighted choices are computed for every group, also over zero denominators: without a warning."""
+    values = pd.DataFrame([("R", 1, "Jämsä", 0.0, 0.0, 0.0), ("A", 1, "Jämsä", 3.0, math.nan, 0.0),
+                           ("S", 1, "Jämsä", 5.0, math.nan, math.nan)],
+                          columns=["indicator_id", "month", "municipality", "effective", "numerator", "denominator"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figures = monthly_figures(values, {"R": combined("R", RATE), "A": combined("A", MEAN), "S": combined("S", SUM)}, 8)
+    assert [figures[i][0].worst for i in "RAS"] == [None, None, None]
