@@ -14,6 +14,7 @@ from table_factory import day, make_tables
 
 from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
+from tyollisyys_xl.core.reports.budget_tabs import NO_BUDGET, NO_RATE
 from tyollisyys_xl.core.reports.cards import (
     MISSING,
     TEMPLATE_SHEET,
@@ -112,8 +113,8 @@ def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
     tables, budget, cards = small
     again = card_layout(tables, budget)
     assert layout_stamp(again.cards[0]) == layout_stamp(cards[0]) == layout_stamp(cards[5])
-    fewer = tables.subsidy_types.iloc[:-1]
-    smaller = card_layout(dataclasses.replace(tables, subsidy_types=fewer), budget)
+    fewer = dataclasses.replace(tables, subsidy_types=tables.subsidy_types.iloc[:-1])
+    smaller = card_layout(fewer, compute_budget(fewer))
     assert layout_stamp(smaller.cards[0]) != layout_stamp(cards[0])  # one subsidy row less: another layout
     restyled = dataclasses.replace(cards[0], styles=[*cards[0].styles, Style("A1", italic=True)])
     assert layout_stamp(restyled) != layout_stamp(cards[0])
@@ -142,8 +143,8 @@ def test_missing_data_is_shown_as_missing_never_as_zero(small):
     _, _, cards = small
     luhanka = cards[3]
     pay = row_of(luhanka, PAY)
-    assert pay[1] == MISSING and pay[4] == MISSING and pay[5] == MISSING  # no budget row
-    assert pay[2] == 0.0  # no commitments is a true zero: every commitment is entered
+    assert pay[1] == NO_BUDGET and pay[5] == pay[6] == NO_RATE  # no budget row: said as Budjettiseuranta says it
+    assert pay[2] == pay[4] == 0.0  # no commitments is a true zero: every commitment is entered
     assert row_of(luhanka, "Valmennuspalvelut")[1] == MISSING  # no service costs entered
     assert row_of(luhanka, "Tilanne nyt ¹")[6] == MISSING  # M34 not entered for Luhanka
     assert row_of(luhanka, "huhti")[1] is None  # a month not entered yet is an empty cell

@@ -28,7 +28,16 @@ from tyollisyys_xl.core.explanations import explanation_text, latest_explanation
 from tyollisyys_xl.core.money import cents_to_euros
 from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_number, fi_value
-from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL, payments_note, reference_order
+from tyollisyys_xl.core.reports.budget_tabs import (
+    NO_BUDGET,
+    NO_RATE,
+    TOTAL_LABEL,
+    budget_cell,
+    over_format,
+    payments_note,
+    rate_cell,
+    reference_order,
+)
 from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TableArea, heading, page_footer, table
 from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.core.tables import ROW, Tables
@@ -130,14 +139,12 @@ def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> 
 
 
 def _money_row(label: str, r) -> list:
-    """A subsidy row (a summary or totals row, or None for a type with no budget and no commitments)."""
+    """A subsidy row as Budjettiseuranta shows it (a summary or totals row; None: a subsidy type only another
+    municipality's data names, with no budget and no commitments here)."""
     if r is None:
-        return [label, MISSING, 0.0, 0.0, MISSING, MISSING, MISSING]
-    no_budget = pd.isna(r.budget_cents)
-    # the engine's remaining is minus the commitments when there is no budget; with neither it is not a figure
-    remaining = MISSING if no_budget and r.committed_cents == 0 else cents_to_euros(r.remaining_cents)
-    return [label, _euros_or_missing(r.budget_cents), cents_to_euros(r.committed_cents), cents_to_euros(r.paid_cents),
-            remaining, _share(r.committed_cents, r.budget_cents), _share(r.paid_cents, r.budget_cents)]
+        return [label, NO_BUDGET, 0.0, 0.0, 0.0, NO_RATE, NO_RATE]
+    return [label, budget_cell(r), cents_to_euros(r.committed_cents), cents_to_euros(r.paid_cents),
+            cents_to_euros(r.remaining_cents), rate_cell(r.commitment_rate), rate_cell(r.payment_rate)]
 
 
 def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
@@ -146,7 +153,9 @@ def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableAre
     rows.append(_money_row(TOTAL_LABEL, area.by_municipality.get(name)))
     headers = ["Tukilaji", "Budjetti €", "Sidottu €", "Maksettu €", "Sidottavissa €", "Sidonta-aste", "Maksatusaste"]
     formats = {1: EURO_FORMAT, 2: EURO_FORMAT, 3: EURO_FORMAT, 4: EURO_FORMAT, 5: PERCENT_FORMAT, 6: PERCENT_FORMAT}
-    return table(spec, row, headers, rows, formats, {len(rows) - 1}, header_lines=2)
+    area = table(spec, row, headers, rows, formats, {len(rows) - 1}, header_lines=2)
+    spec.conditional_formats.append(over_format(area, 5, 6, 1))
+    return area
 
 
 def _costs_table(spec: SheetSpec, row: int, costs: list, area: _Area) -> TableArea:

@@ -13,9 +13,16 @@ from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.months import month_label
 from tyollisyys_xl.core.sheetspec import Block, SheetSpec, Style
 
-EURO_FORMAT = '#,##0.00 "€"'
-PERCENT_FORMAT = "0.0 %"
-NUMBER_FORMAT = "#,##0.##"
+# One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
+# space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
+# which add nothing to a report. Percentages have one decimal, counts none, rates and means one.
+EURO_FORMAT = '#,##0 "€"'
+PERCENT_FORMAT = "#,##0.0 %"
+SIGNED_PERCENT_FORMAT = "+#,##0.0 %;-#,##0.0 %;0.0 %"
+WHOLE_FORMAT = "#,##0"
+SIGNED_WHOLE_FORMAT = "+#,##0;-#,##0;0"
+DECIMAL_FORMAT = "#,##0.0"
+SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 TITLE_SIZE = 14.0
