@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment
+from tyollisyys_xl.core.attainment import EI_TIETOA, SUM, AttainmentResult, compute_attainment
 from tyollisyys_xl.core.budget import BudgetResult, totals
 from tyollisyys_xl.core.cells import cell, cell_range
 from tyollisyys_xl.core.explanations import explanation_text, latest_explanations
 from tyollisyys_xl.core.money import cents_to_euros
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
+from tyollisyys_xl.core.months import MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_number, fi_value
 from tyollisyys_xl.core.reports.budget_tabs import (
     NO_BUDGET,
@@ -38,8 +38,21 @@ from tyollisyys_xl.core.reports.budget_tabs import (
     rate_cell,
     reference_order,
 )
-from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TableArea, heading, page_footer, table
-from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, SheetTemplate, Style
+from tyollisyys_xl.core.reports.layout import (
+    DECIMAL_FORMAT,
+    EURO_FORMAT,
+    PERCENT_FORMAT,
+    SIGNED_DECIMAL_FORMAT,
+    SIGNED_PERCENT_FORMAT,
+    SIGNED_WHOLE_FORMAT,
+    WHOLE_FORMAT,
+    TableArea,
+    heading,
+    page_footer,
+    table,
+)
+from tyollisyys_xl.core.reports.statuses import status_formats, status_label
+from tyollisyys_xl.core.sheetspec import Block, Chart, ConditionalFormat, PrintSetup, Series, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -50,6 +63,9 @@ TEMPLATE_NOTE = "Kuntakorttien pohja: työkalu tekee kuntakortit tämän välile
 MISSING = "ei tietoa"
 NOT_JUDGED = "ei arvioida"
 NOT_APPLICABLE = "ei sovellu"
+NOT_YET = "–"  # a month after the as-of month: not missing, just not yet
+NOT_YET_FILL, NOT_YET_FONT = "F2F2F2", "A6A6A6"
+MONTH_LABELS = tuple(month_label(m) for m in MONTHS)
 TAB_COLOR = "2F5597"
 COLUMN_WIDTHS = {"A": 28} | {chr(ord("B") + i): 13 for i in range(7)}
 CHART_ROWS = 12  # rows left free under the subsidy table for its chart
@@ -125,17 +141,26 @@ def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> 
     last_entry = max(max(months) for months in entered.values()) if entered else None
     last_cost = int(max(r.last_month for r in costs)) if costs else None
     dates = [d for d in (last_entry and _month_end(last_entry), budget.payments_until, last_cost and _month_end(last_cost)) if d]
-    runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Ei tietoja"
+    runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Tietoja ei ole vielä kirjattu"
     entries_text = f"toteumat {month_label(last_entry)} asti" if last_entry else "ei toteumia"
     costs_text = f"palvelukustannukset {month_label(last_cost)} asti" if last_cost else "ei palvelukustannuksia"
     rows = [
         [f"Kuntanumero {municipality.code}{lead}"],
-        [f"Palvelumalli: valmennus {municipality.coaching}; kotoutumiskoulutus {municipality.integration_training}"],
-        [f"{runs_to if dates else 'Tietoja ei ole vielä kirjattu'}: {entries_text}; "
-         f"{payments_note(budget).rstrip('.').lower()}; {costs_text}."],
-        [f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus. “{MISSING}” = tietoa ei ole kirjattu."],
+        [_service_model(municipality)],
+        [f"{runs_to}: {entries_text}; {payments_note(budget).rstrip('.').lower()}; {costs_text}."],
+        [f"Sidottu = sidontojen vuoden {YEAR} osuus. ”{MISSING}” = ei kirjattu; ”{NOT_YET}” = kuukausi on vielä "
+         f"edessä; ”{NO_BUDGET}” = tukilajille ei ole budjettia."],
     ]
     return rows
+
+
+def _service_model(municipality) -> str:
+    """Who produces coaching and integration training, from the Kunnat table, as a sentence."""
+    coaching, training = (f"{p[:1].lower()}{p[1:]}" for p in (str(municipality.coaching),
+                                                                str(municipality.integration_training)))
+    if coaching == training:
+        return f"Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa {coaching}."
+    return f"Palvelumalli: valmennuksen tuottaa {coaching}, kotoutumiskoulutuksen {training}."
 
 
 def _money_row(label: str, r) -> list:
@@ -190,14 +215,14 @@ def _shares_table(spec: SheetSpec, row: int, name: str, area: _Area, costs: list
 
 
 def _trend_arrow(monthly: list[float | None]) -> str:
-    """Direction from the second latest to the latest entered month, e.g. "↓ -23 (4→5)"."""
+    """Direction from the second latest to the latest entered month, e.g. "↓ −23 (4→5)"."""
     entered = [(m, v) for m, v in zip(MONTHS, monthly) if v is not None]
     if len(entered) < 2:
         return MISSING
     (m1, v1), (m2, v2) = entered[-2], entered[-1]
     change = v2 - v1
     arrow = "→" if math.isclose(change, 0, abs_tol=1e-9) else ("↑" if change > 0 else "↓")
-    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{arrow} {sign}{fi_number(round(abs(change), 1))} ({m1}→{m2})"
 
 
@@ -213,6 +238,13 @@ def _year_on_year(judged) -> list:
             float(judged.change_from_reference_share) if not pd.isna(judged.change_from_reference_share) else MISSING]
 
 
+def _month_cell(month: int, value: float | None, as_of: int | None) -> float | str:
+    """A month's figure; a month up to the as-of month without one is "ei tietoa", a later one "–" (not yet)."""
+    if value is not None:
+        return value
+    return MISSING if as_of is not None and month <= as_of else NOT_YET
+
+
 def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
     """Indicators as columns, months down the rows: each column reads as its municipality's time series."""
     by_indicator = area.entered.get(name, {})
@@ -220,6 +252,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     for ind in area.indicators:
         entered = by_indicator.get(ind.id, {})
         monthly = [float(entered[m]) if m in entered else None for m in MONTHS]
+        shown_months = [_month_cell(m, value, area.as_of) for m, value in zip(MONTHS, monthly)]
         judged = area.municipal.get((ind.id, name))
         actual = MISSING if judged is None or pd.isna(judged.actual) else float(judged.actual)
         if area.specs[ind.id].combine != SUM:
@@ -229,30 +262,38 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
         else:
             share = _share(judged.share_of_area, 1)
         if judged is None:
-            status = MISSING
+            status = status_label(EI_TIETOA)
         else:
-            status = NOT_JUDGED if pd.isna(judged.status) else judged.status
+            status = NOT_JUDGED if pd.isna(judged.status) else status_label(judged.status)
         baseline = MISSING if pd.isna(ind.baseline) else float(ind.baseline)
         target = MISSING if pd.isna(ind.target) else float(ind.target)
         explanation = explanation_text(area.explanations.get((ind.id, name))) or MISSING
-        columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
+        columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *shown_months, actual, _trend_arrow(monthly),
                         *_year_on_year(judged), share, status, explanation])
-    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
+    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_LABELS,
               "Tilanne nyt ¹", "Suunta (kk→kk)", *YEAR_ON_YEAR_LABELS, "Osuus alueesta", "Tila", EXPLANATION_LABEL]
     rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
     area_ = table(spec, row, rows[0], rows[1:], header_lines=INDICATOR_HEADER_LINES)
     spec.styles.append(Style(cell_range(area_.header_row, 2, area_.first_row, area_.right), font_size=8.0))
     spec.styles.append(Style(cell_range(area_.first_row, 1, area_.last_row, 1), bold=True))
     row_of = {label: area_.first_row + i - 1 for i, label in enumerate(labels)}
-    spec.styles.append(Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right),
-                             number_format=PERCENT_FORMAT))
-    change = row_of[YEAR_ON_YEAR_LABELS[2]]
-    spec.styles.append(Style(cell_range(change, 2, change, area_.right), number_format="+0.0 %;-0.0 %;0.0 %"))
+    figures = (row_of["Alueen lähtöarvo"], row_of[YEAR_ON_YEAR_LABELS[0]])  # the Suunta row between is text
+    change, change_share = row_of[YEAR_ON_YEAR_LABELS[1]], row_of[YEAR_ON_YEAR_LABELS[2]]
+    spec.styles += [
+        Style(cell_range(figures[0], 2, figures[1], area_.right), number_format=WHOLE_FORMAT),
+        Style(cell_range(change, 2, change, area_.right), number_format=SIGNED_WHOLE_FORMAT),
+        Style(cell_range(change_share, 2, change_share, area_.right), number_format=SIGNED_PERCENT_FORMAT),
+        Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right), number_format=PERCENT_FORMAT),
+    ]
     for col, ind in enumerate(area.indicators, start=2):
-        if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
-            spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
-                                     number_format="0.0"))
+        if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts whole
+            spec.styles += [Style(cell_range(figures[0], col, figures[1], col), number_format=DECIMAL_FORMAT),
+                            Style(cell_range(change, col, change, col), number_format=SIGNED_DECIMAL_FORMAT)]
     spec.styles.append(Style(cell_range(area_.first_row, 2, row_of["Tila"], area_.right), align="right"))
+    months = cell_range(row_of[MONTH_LABELS[0]], 2, row_of[MONTH_LABELS[-1]], area_.right)
+    spec.conditional_formats.append(ConditionalFormat(months, "text", operator="equal", values=[NOT_YET],
+                                                      fill=NOT_YET_FILL, font_color=NOT_YET_FONT))
+    spec.conditional_formats += status_formats(cell_range(row_of["Tila"], 2, row_of["Tila"], area_.right))
     explained = row_of[EXPLANATION_LABEL]
     spec.styles.append(Style(cell_range(explained, 2, explained, area_.right), font_size=8.0, wrap=True, align="left"))
     return area_

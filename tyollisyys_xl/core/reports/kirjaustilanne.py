@@ -3,8 +3,9 @@
 One row per indicator, one column per municipality (and Koko alue): the figure of the latest month with
 entries, or "puuttuu" where a municipality (or, for a whole-area indicator, the area) has not entered it.
 Each row carries the indicator's entry instruction (Mittarit: Kirjausohje), so the sheet doubles as the
-month's checklist. Built from plain blocks, styles and conditional formats, a constant number of them
-whatever the data, so every renderer draws it as it draws any generated sheet.
+month's checklist. Built from plain blocks, styles and conditional formats (a constant number of them, and
+one more style for each indicator whose figures have decimals), so every renderer draws it as it draws any
+generated sheet.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from tyollisyys_xl.core.attainment.figures import entry_values, municipality_nam
 from tyollisyys_xl.core.attainment.specs import indicator_spec
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.months import month_label
-from tyollisyys_xl.core.reports.layout import NUMBER_FORMAT, heading, table, title
+from tyollisyys_xl.core.reports.layout import DECIMAL_FORMAT, WHOLE_FORMAT, heading, table, title
 from tyollisyys_xl.core.sheetspec import ConditionalFormat, PrintSetup, SheetSpec, Style
 from tyollisyys_xl.core.tables import Tables
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -38,8 +39,8 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     row = title(spec, 1, f"Kirjaustilanne – {when}", [
         "Viimeisin kuukausi, jolle on kirjattu toteumia: ”puuttuu” = kunta (tai koko alueen mittarissa alue) ei ole "
         "vielä kirjannut lukua. Tarkistus-välilehti luettelee puuttuvat myös aiemmilta kuukausilta.",
-        f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Generoitu välilehti: "
-        "kirjaukset tehdään Toteumat-välilehdelle.",
+        f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Työkalun tuottama "
+        "välilehti: kirjaukset tehdään Toteumat-välilehdelle.",
     ])
     if month is None:
         return spec
@@ -66,8 +67,13 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     row = heading(spec, row, f"Mittarit kunnittain {month_label(month)}")
     headers = [*LEADING, *names, INSTRUCTION]
     first_figure, last_figure = len(LEADING) - 1, len(LEADING) + len(names) - 1  # offsets: Koko alue .. last municipality
-    area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), NUMBER_FORMAT),
+    area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), WHOLE_FORMAT),
                  header_lines=2)
+    for offset, figures_of_row in enumerate(r[first_figure:last_figure + 1] for r in rows):
+        if any(isinstance(v, float) and not v.is_integer() for v in figures_of_row):  # a rate or a mean: one decimal
+            r = area.first_row + offset
+            spec.styles.append(Style(cell_range(r, area.left + first_figure, r, area.left + last_figure),
+                                     number_format=DECIMAL_FORMAT))
     figures = cell_range(area.first_row, area.left + first_figure, area.last_row, area.left + last_figure)
     spec.conditional_formats.append(ConditionalFormat(figures, "text", operator="equal", values=[MISSING],
                                                       fill=MISSING_FILL, font_color=MISSING_FONT))
