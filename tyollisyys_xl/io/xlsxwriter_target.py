@@ -247,14 +247,29 @@ class SheetWriter:
             if series.categories:
                 options["categories"] = _reference(sheet, series.categories)
             if spec.kind == "line":
-                options["marker"] = {"type": "automatic"}
+                options["smooth"] = False
+                options["marker"] = {"type": series.marker or "automatic"}
+                options["line"] = {"dash_type": series.dash} | ({"color": "#" + series.color} if series.color else {})
+                if series.color and series.marker not in (None, "none"):
+                    options["marker"] |= {"border": {"color": "#" + series.color}, "fill": {"color": "#" + series.color}}
+            elif series.color:
+                options["fill"] = {"color": "#" + series.color}
             chart.add_series(options)
         chart.set_title({"name": spec.title})
         if spec.kind != "pie":
+            # XlsxWriter's x axis is the category axis, except in a bar chart, where it is the value axis.
+            category, value = ({}, {}) if spec.kind != "bar" else ({"reverse": True, "crossing": "max"}, {})
+            if spec.value_format:
+                value["num_format"] = spec.value_format
             if spec.y_title:
-                chart.set_y_axis({"name": spec.y_title})
+                value["name"] = spec.y_title
             if spec.x_title:
-                chart.set_x_axis({"name": spec.x_title})
+                category["name"] = spec.x_title
+            x_axis, y_axis = (value, category) if spec.kind == "bar" else (category, value)
+            if x_axis:
+                chart.set_x_axis(x_axis)
+            if y_axis:
+                chart.set_y_axis(y_axis)
         chart.set_size({"width": round(spec.width_cm * PIXELS_PER_CM), "height": round(spec.height_cm * PIXELS_PER_CM)})
         row, col = parse_cell(spec.anchor)
         ws.insert_chart(row - 1, col - 1, chart)

@@ -24,7 +24,17 @@ from typing import Any
 
 import xlwings as xw
 
-from tyollisyys_xl.core.sheetspec import CM_PER_INCH, Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, SheetTemplate, Style
+from tyollisyys_xl.core.sheetspec import (
+    CM_PER_INCH,
+    Chart,
+    ConditionalFormat,
+    Formula,
+    PrintSetup,
+    Series,
+    SheetSpec,
+    SheetTemplate,
+    Style,
+)
 from tyollisyys_xl.io.generated import (
     GENERATED_NAME,
     HIGHLIGHT_SHEET,
@@ -326,6 +336,27 @@ def _add_chart(sheet: xw.Sheet, spec: Chart, cells: Mapping[tuple[int, int], Any
     if categories:
         chart.set_x_axis_values(sheet.range(categories))
     chart.title = spec.title
+    if spec.value_format:
+        _optional(lambda: chart.value_axis.set(number_format=spec.value_format))
+    if spec.kind == "bar":  # top-down as in the table: reversed categories, the value axis at the last one
+        _optional(lambda: chart.category_axis.set(reverse_order=True, crosses="maximum"))
+    for index, series in enumerate(spec.series, start=1):
+        # Excel's line charts are straight unless told otherwise; xlwings has no dash style for a series,
+        # so there the markers and colours tell the series apart. The remote engine cannot look a series
+        # up before Excel has made it (NotImplementedError): it draws them in the client's colours.
+        _optional(lambda i=index, s=series: chart.series(i).set(**_series_looks(spec.kind, s)))
+
+
+def _series_looks(kind: str, series: Series) -> dict[str, Any]:
+    """A series' marker and colour as xlwings' ChartSeries.set takes them."""
+    looks: dict[str, Any] = {}
+    if kind == "line" and series.marker:
+        looks["marker_style"] = series.marker
+    if series.color:
+        looks["line_color" if kind == "line" else "fill_color"] = "#" + series.color
+        if kind == "line" and series.marker not in (None, "none"):
+            looks["marker_foreground_color"] = looks["marker_background_color"] = "#" + series.color
+    return looks
 
 
 def _windows_sheet_extras(sheet: xw.Sheet, spec: SheetSpec) -> None:

@@ -16,7 +16,16 @@ from tyollisyys_xl.core.cells import cell, cell_range, column_letter, sheet_addr
 from tyollisyys_xl.core.money import cents_to_euros
 from tyollisyys_xl.core.months import MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_value
-from tyollisyys_xl.core.reports.layout import EURO_FORMAT, PERCENT_FORMAT, TOTAL_FILL, TableArea, heading, table, title
+from tyollisyys_xl.core.reports.layout import (
+    EURO_FORMAT,
+    PERCENT_FORMAT,
+    TOTAL_FILL,
+    TableArea,
+    heading,
+    line_series,
+    table,
+    title,
+)
 from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Hyperlink, PrintSetup, Series, SheetSpec, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -206,10 +215,10 @@ def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
             kind="line",
             title="Kumulatiiviset sidonnat ja maksatukset suhteessa budjettiin",
             anchor=cell(area.header_row, area.right + 2),
-            series=[Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)],
+            series=line_series([Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)]),
             width_cm=18,
             height_cm=9,
-            y_title="€",
+            value_format=EURO_FORMAT,
         )
     )
 

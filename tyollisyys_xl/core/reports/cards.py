@@ -47,6 +47,7 @@ from tyollisyys_xl.core.reports.layout import (
     SIGNED_WHOLE_FORMAT,
     WHOLE_FORMAT,
     TableArea,
+    bar_series,
     heading,
     page_footer,
     table,
@@ -314,12 +315,13 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     categories = cell_range(subsidies.first_row, 1, subsidies.last_row - 1, 1)
     spec.charts.append(Chart(
         kind="bar",
-        title="Tuet tukilajeittain (€)",
+        title="Tuet tukilajeittain",
         anchor=cell(subsidies.last_row + 2, 1),
-        series=[Series(header, cell_range(subsidies.first_row, col, subsidies.last_row - 1, col), categories)
-                for col, header in ((2, "Budjetti €"), (3, "Sidottu €"), (4, "Maksettu €"))],
+        series=bar_series([Series(header, cell_range(subsidies.first_row, col, subsidies.last_row - 1, col), categories)
+                           for col, header in ((2, "Budjetti €"), (3, "Sidottu €"), (4, "Maksettu €"))]),
         width_cm=CHART_WIDTH_CM,
         height_cm=CHART_ROWS * ROW_CM,
+        value_format=EURO_FORMAT,
     ))
     row = heading(spec, subsidies.last_row + CHART_ROWS + 3, "Palvelukustannukset vuoden alusta")
     costs_area = _costs_table(spec, row, costs, area)

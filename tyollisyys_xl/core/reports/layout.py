@@ -6,12 +6,12 @@ is described top to bottom without counting rows by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.months import month_label
-from tyollisyys_xl.core.sheetspec import Block, SheetSpec, Style
+from tyollisyys_xl.core.sheetspec import Block, Series, SheetSpec, Style
 
 # One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
 # space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
@@ -23,6 +23,11 @@ WHOLE_FORMAT = "#,##0"
 SIGNED_WHOLE_FORMAT = "+#,##0;-#,##0;0"
 DECIMAL_FORMAT = "#,##0.0"
 SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
+# Chart series that stay apart in grey print: each differs from the others in lightness as well as in hue,
+# and a line series in dash and marker too.
+LINE_LOOKS = (("1F4E79", "solid", "circle"), ("C55A11", "dash", "square"), ("A5A5A5", "round_dot", "triangle"),
+              ("000000", "long_dash", "diamond"))
+BAR_COLORS = ("BDD7EE", "5B9BD5", "1F4E79", "000000")  # light to dark
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 TITLE_SIZE = 14.0
@@ -92,3 +97,13 @@ def table(
             spec.styles.append(Style(cell_range(area.first_row + offset, left, area.first_row + offset, right),
                                      bold=True, fill=TOTAL_FILL))
     return area
+
+
+def line_series(series: list[Series]) -> list[Series]:
+    """The series of a line chart, each with its own colour, dash and marker (LINE_LOOKS in order)."""
+    return [replace(one, color=color, dash=dash, marker=marker) for one, (color, dash, marker) in zip(series, LINE_LOOKS)]
+
+
+def bar_series(series: list[Series]) -> list[Series]:
+    """The series of a bar or column chart, light to dark (BAR_COLORS in order)."""
+    return [replace(one, color=color) for one, color in zip(series, BAR_COLORS)]

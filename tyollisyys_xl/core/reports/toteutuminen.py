@@ -38,10 +38,12 @@ from tyollisyys_xl.core.reports.layout import (
     PERCENT_FORMAT,
     SIGNED_PERCENT_FORMAT,
     SIGNED_WHOLE_FORMAT,
+    BAR_COLORS,
     TOTAL_FILL,
     WHOLE_FORMAT,
     TableArea,
     heading,
+    line_series,
     table,
     title,
 )
@@ -79,6 +81,7 @@ TREND_SHEET = "Toteutuminen kuukausittain"
 TAB_COLOR = "2F5597"
 
 FACTOR_FORMAT = "0.000"
+AXIS_PERCENT_FORMAT = "0 %"  # axis steps are round: no decimal to show
 HEADER_HEIGHT = 60.0  # points: four lines of a wrapped header
 AS_OF_FORMAT = '0"/2026"'
 
@@ -324,8 +327,8 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
             anchor=cell(2, area.right + 1),
             series=[Series("Keskimääräinen edistyminen",
                            cell_range(top, area.right, bottom, area.right),
-                           cell_range(top, ROLLUP_LEFT + 1, bottom, ROLLUP_LEFT + 1))],
-            width_cm=14, height_cm=11,
+                           cell_range(top, ROLLUP_LEFT + 1, bottom, ROLLUP_LEFT + 1), color=BAR_COLORS[1])],
+            width_cm=14, height_cm=11, value_format=AXIS_PERCENT_FORMAT,
         ))
     spec.column_widths = {indicator_column(header): width for header, width in INDICATOR_WIDTHS.items()}
     spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MAIN_SHEET}&R&D",
@@ -415,8 +418,8 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
             kind="line",
             title="Mittareiden tila kuukausittain",
             anchor=cell(row, 1),
-            series=[Series(MONTHLY_ROLLUP_HEADERS[i], area.column(i), months) for i in (n - 2, n - 1)],
-            width_cm=15, height_cm=8, y_title="%",
+            series=line_series([Series(MONTHLY_ROLLUP_HEADERS[i], area.column(i), months) for i in (n - 2, n - 1)]),
+            width_cm=15, height_cm=8, value_format=AXIS_PERCENT_FORMAT,
         ))
     chart_rows = 17  # an 8 cm chart covers about 16 rows of default height
     row = heading(spec, max(area.last_row, row + chart_rows) + 2, "Mittarit kuukausittain")
