@@ -16,12 +16,10 @@ from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
 from tyollisyys_xl.core.cells import column_letter
 from tyollisyys_xl.core.reports.budget_tabs import NO_BUDGET, NO_RATE
+from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
 from tyollisyys_xl.core.reports.statuses import STATUS_LABELS
 from tyollisyys_xl.core.reports.cards import (
-    MISSING,
     NOT_JUDGED,
-    NOT_YET,
-    NOT_YET_FILL,
     TEMPLATE_SHEET,
     card_layout,
     card_name,

@@ -15,7 +15,7 @@ from tests.libreoffice import needs_soffice, recalculated_copy
 from tests.table_factory import make_tables
 from tyollisyys_xl.core.attainment import EI_TIETOA, THRESHOLDS, Thresholds, compute_attainment
 from tyollisyys_xl.core.cells import column_letter
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS
+from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
 from tyollisyys_xl.core.reports.toteutuminen import (
     INDICATOR_HEADERS,
     MAIN_SHEET,
@@ -189,14 +189,31 @@ def test_rollups_and_a_progress_chart_on_the_main_sheet(demo):
     assert chart.kind == "bar" and len(chart.series) == 1
 
 
+def test_trend_sheet_says_missing_for_a_passed_month_and_greys_the_months_ahead(edge_cases):
+    """Entries up to 5/2026, M02 in months 1-5, M05 only in May: its months 1-4 are missing, 6-12 ahead."""
+    _, result, specs = edge_cases
+    grid = sheet(specs, TREND_SHEET).values_grid()
+    header = next(r for (r, c), v in grid.items() if c == 1 and v == "Tunnus")
+    rows = {v: r for (r, c), v in grid.items() if c == 1 and r > header}
+    assert result.as_of == 5
+    assert [grid[(rows["M05"], 4 + m)] for m in range(1, 13)] == [MISSING] * 4 + [150] + [NOT_YET] * 7
+    assert [grid[(rows["M06"], 4 + m)] for m in (4, 5, 6)] == [MISSING, MISSING, NOT_YET]  # a partial sum is missing
+
+
 def test_trend_sheet_has_twelve_months_and_a_line_chart(demo):
     _, result, specs = demo
     trend = sheet(specs, TREND_SHEET)
     grid = trend.values_grid()
     header = next(r for (r, c), v in grid.items() if c == 1 and v == "Tunnus")
-    assert [grid[(header, 5 + i)] for i in range(12)] == list(MONTH_ABBREVIATIONS)
+    assert [grid[(header, 5 + i)] for i in range(12)] == [f"{m}/2026" for m in range(1, 13)]
     ids = [v for (r, c), v in grid.items() if c == 1 and r > header]
     assert ids == list(result.indicators["id"])
+    assert result.as_of == 10
+    rows = {v: r for (r, c), v in grid.items() if c == 1 and r > header}
+    m06 = result.trend.set_index("id").loc["M06"]  # entered for every month so far: figures, then "–" ahead
+    assert [grid[(rows["M06"], 5 + i)] for i in range(12)] == [*(pytest.approx(m06[m]) for m in range(1, 11)), NOT_YET, NOT_YET]
+    (ahead,) = [rule for rule in trend.conditional_formats if rule.values == [NOT_YET]]
+    assert ahead.range == f"E{header + 1}:P{max(rows.values())}" and ahead.fill == NOT_YET_FILL
     (chart,) = trend.charts
     assert chart.kind == "line" and len(chart.series) == 2
 

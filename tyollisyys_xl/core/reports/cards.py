@@ -41,6 +41,8 @@ from tyollisyys_xl.core.reports.budget_tabs import (
 from tyollisyys_xl.core.reports.layout import (
     DECIMAL_FORMAT,
     EURO_FORMAT,
+    MISSING,
+    NOT_YET,
     PERCENT_FORMAT,
     SIGNED_DECIMAL_FORMAT,
     SIGNED_PERCENT_FORMAT,
@@ -49,11 +51,13 @@ from tyollisyys_xl.core.reports.layout import (
     TableArea,
     bar_series,
     heading,
+    month_cell,
+    not_yet_format,
     page_footer,
     table,
 )
 from tyollisyys_xl.core.reports.statuses import status_formats, status_label
-from tyollisyys_xl.core.sheetspec import Block, Chart, ConditionalFormat, PrintSetup, Series, SheetSpec, SheetTemplate, Style
+from tyollisyys_xl.core.sheetspec import Block, Chart, PrintSetup, Series, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -61,11 +65,8 @@ SHEET_PREFIX = "Kuntakortti "
 TEMPLATE_SHEET = "Kuntakorttipohja"
 LAYOUT_VERSION = 1  # raise when the layout code changes in a way the layout's own fields do not show
 TEMPLATE_NOTE = "Kuntakorttien pohja: työkalu tekee kuntakortit tämän välilehden kopioina. Älä muokkaa."
-MISSING = "ei tietoa"
 NOT_JUDGED = "ei arvioida"
 NOT_APPLICABLE = "ei sovellu"
-NOT_YET = "–"  # a month after the as-of month: not missing, just not yet
-NOT_YET_FILL, NOT_YET_FONT = "F2F2F2", "A6A6A6"
 MONTH_LABELS = tuple(month_label(m) for m in MONTHS)
 TAB_COLOR = "2F5597"
 COLUMN_WIDTHS = {"A": 28} | {chr(ord("B") + i): 13 for i in range(7)}
@@ -239,13 +240,6 @@ def _year_on_year(judged) -> list:
             float(judged.change_from_reference_share) if not pd.isna(judged.change_from_reference_share) else MISSING]
 
 
-def _month_cell(month: int, value: float | None, as_of: int | None) -> float | str:
-    """A month's figure; a month up to the as-of month without one is "ei tietoa", a later one "–" (not yet)."""
-    if value is not None:
-        return value
-    return MISSING if as_of is not None and month <= as_of else NOT_YET
-
-
 def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
     """Indicators as columns, months down the rows: each column reads as its municipality's time series."""
     by_indicator = area.entered.get(name, {})
@@ -253,7 +247,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     for ind in area.indicators:
         entered = by_indicator.get(ind.id, {})
         monthly = [float(entered[m]) if m in entered else None for m in MONTHS]
-        shown_months = [_month_cell(m, value, area.as_of) for m, value in zip(MONTHS, monthly)]
+        shown_months = [month_cell(m, value, area.as_of) for m, value in zip(MONTHS, monthly)]
         judged = area.municipal.get((ind.id, name))
         actual = MISSING if judged is None or pd.isna(judged.actual) else float(judged.actual)
         if area.specs[ind.id].combine != SUM:
@@ -292,8 +286,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
                             Style(cell_range(change, col, change, col), number_format=SIGNED_DECIMAL_FORMAT)]
     spec.styles.append(Style(cell_range(area_.first_row, 2, row_of["Tila"], area_.right), align="right"))
     months = cell_range(row_of[MONTH_LABELS[0]], 2, row_of[MONTH_LABELS[-1]], area_.right)
-    spec.conditional_formats.append(ConditionalFormat(months, "text", operator="equal", values=[NOT_YET],
-                                                      fill=NOT_YET_FILL, font_color=NOT_YET_FONT))
+    spec.conditional_formats.append(not_yet_format(months))
     spec.conditional_formats += status_formats(cell_range(row_of["Tila"], 2, row_of["Tila"], area_.right))
     explained = row_of[EXPLANATION_LABEL]
     spec.styles.append(Style(cell_range(explained, 2, explained, area_.right), font_size=8.0, wrap=True, align="left"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from tyollisyys_xl.core.attainment.figures import entry_values, municipality_names
 from tyollisyys_xl.core.attainment.specs import indicator_spec
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
-from tyollisyys_xl.core.months import month_label
+from tyollisyys_xl.core.months import month_label, month_title
 from tyollisyys_xl.core.reports.layout import DECIMAL_FORMAT, WHOLE_FORMAT, heading, table, title
 from tyollisyys_xl.core.sheetspec import ConditionalFormat, PrintSetup, SheetSpec, Style
 from tyollisyys_xl.core.tables import Tables
@@ -35,7 +35,7 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     specs = {row.id: indicator_spec(row) for row in tables.indicators.itertuples(index=False)}
     values = entry_values(tables, specs)
     month = int(values["month"].max()) if len(values) else None
-    when = f"kuukausi {month_label(month)}" if month else "toteumia ei ole vielä kirjattu"
+    when = month_title(month) if month else "toteumia ei ole vielä kirjattu"
     row = title(spec, 1, f"Kirjaustilanne – {when}", [
         "Viimeisin kuukausi, jolle on kirjattu toteumia: ”puuttuu” = kunta (tai koko alueen mittarissa alue) ei ole "
         "vielä kirjannut lukua. Tarkistus-välilehti luettelee puuttuvat myös aiemmilta kuukausilta.",
@@ -64,7 +64,7 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
         rows.append([indicator_id, indicator.name, FROM_LEDGER if ledger else entered,
                      month_label(last) if last else NEVER, area, *places, _text(indicator.entry_instruction)])
 
-    row = heading(spec, row, f"Mittarit kunnittain {month_label(month)}")
+    row = heading(spec, row, f"Mittarit kunnittain, {month_title(month)}")
     headers = [*LEADING, *names, INSTRUCTION]
     first_figure, last_figure = len(LEADING) - 1, len(LEADING) + len(names) - 1  # offsets: Koko alue .. last municipality
     area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), WHOLE_FORMAT),

@@ -11,7 +11,7 @@ from typing import Any
 
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.months import month_label
-from tyollisyys_xl.core.sheetspec import Block, Series, SheetSpec, Style
+from tyollisyys_xl.core.sheetspec import Block, ConditionalFormat, Series, SheetSpec, Style
 
 # One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
 # space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
@@ -28,6 +28,9 @@ SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
 LINE_LOOKS = (("1F4E79", "solid", "circle"), ("C55A11", "dash", "square"), ("A5A5A5", "round_dot", "triangle"),
               ("000000", "long_dash", "diamond"))
 BAR_COLORS = ("BDD7EE", "5B9BD5", "1F4E79", "000000")  # light to dark
+MISSING = "ei tietoa"  # a month that has passed (or a figure that should be there) without data
+NOT_YET = "–"  # a month after the as-of month: not missing, just not yet
+NOT_YET_FILL, NOT_YET_FONT = "F2F2F2", "A6A6A6"
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 TITLE_SIZE = 14.0
@@ -107,3 +110,15 @@ def line_series(series: list[Series]) -> list[Series]:
 def bar_series(series: list[Series]) -> list[Series]:
     """The series of a bar or column chart, light to dark (BAR_COLORS in order)."""
     return [replace(one, color=color) for one, color in zip(series, BAR_COLORS)]
+
+
+def month_cell(month: int, value: Any, as_of: int | None) -> Any:
+    """A month's figure; a month up to the as-of month without one is "ei tietoa", a later one "–" (not yet)."""
+    if value is not None:
+        return value
+    return MISSING if as_of is not None and month <= as_of else NOT_YET
+
+
+def not_yet_format(cells: str) -> ConditionalFormat:
+    """The months still ahead greyed (fill and text), so that grey print tells them from a missing month."""
+    return ConditionalFormat(cells, "text", operator="equal", values=[NOT_YET], fill=NOT_YET_FILL, font_color=NOT_YET_FONT)

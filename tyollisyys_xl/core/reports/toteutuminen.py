@@ -32,18 +32,22 @@ from tyollisyys_xl.core.attainment import (
 )
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.explanations import explanation_text, latest_explanations, owners
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, month_label
+from tyollisyys_xl.core.months import MONTHS, month_label
 from tyollisyys_xl.core.reports.layout import (
+    BAR_COLORS,
     DECIMAL_FORMAT,
+    MISSING,
+    NOT_YET,
     PERCENT_FORMAT,
     SIGNED_PERCENT_FORMAT,
     SIGNED_WHOLE_FORMAT,
-    BAR_COLORS,
     TOTAL_FILL,
     WHOLE_FORMAT,
     TableArea,
     heading,
     line_series,
+    month_cell,
+    not_yet_format,
     table,
     title,
 )
@@ -394,7 +398,7 @@ def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
 
 # --- Toteutuminen kuukausittain -----------------------------------------------------------------------------
 
-TREND_HEADERS = ["Tunnus", "Mittari", "Yksikkö", "Kertymä", *MONTH_ABBREVIATIONS, "Tavoite"]
+TREND_HEADERS = ["Tunnus", "Mittari", "Yksikkö", "Kertymä", *(month_label(m) for m in MONTHS), "Tavoite"]
 MONTHLY_ROLLUP_HEADERS = ["Kuukausi", *STATUS_LABELS, ON_TRACK_SHARE_HEADER, "Keskimääräinen edistyminen"]
 TREND_ROLLUP_LEFT = 5  # beside the chart, under the month columns
 
@@ -403,7 +407,8 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
     spec = SheetSpec(TREND_SHEET, tab_color=TAB_COLOR)
     row = title(spec, 1, "Mittareiden toteutuminen kuukausittain", [
         "Alueen luku kuukauden lopussa: kumulatiivisille mittareille vuoden kertymä, tilannemittareille "
-        "kuukauden arvo. Vajaat summat (kaikki kunnat eivät ole kirjanneet) jätetään tyhjiksi.",
+        f"kuukauden arvo. ”{MISSING}” = kuukaudelta ei ole lukua tai summasta puuttuu kuntia; ”{NOT_YET}” = "
+        "kuukausi on vielä edessä.",
     ])
     row = heading(spec, row, "Kaikki mittarit kuukausittain")
     monthly = [[month_label(int(r["month"])), *[cell_value(r[s]) for s in STATUSES], cell_value(r["on_track_share"]),
@@ -426,13 +431,18 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
     indicators = result.indicators.set_index("id")
     rows = [
         [t["id"], indicators.loc[t["id"], "name"], indicators.loc[t["id"], "unit"],
-         indicators.loc[t["id"], "accumulation"], *[cell_value(t[m]) for m in MONTHS],
+         indicators.loc[t["id"], "accumulation"], *[month_cell(m, cell_value(t[m]), result.as_of) for m in MONTHS],
          cell_value(indicators.loc[t["id"], "target"])]
         for _, t in result.trend.iterrows()
     ]
     detail = table(spec, row, TREND_HEADERS, rows)
-    values = range(TREND_HEADERS.index(MONTH_ABBREVIATIONS[0]), len(TREND_HEADERS))
+    values = range(TREND_HEADERS.index(month_label(1)), len(TREND_HEADERS))
     _number_styles(spec, detail, [r[0] for r in rows], dict.fromkeys(values, WHOLE_FORMAT), fractional_indicators(result))
+    if rows:
+        spec.styles.append(Style(cell_range(detail.first_row, detail.left + values[0], detail.last_row,
+                                            detail.left + values[-1]), align="right"))
+        spec.conditional_formats.append(not_yet_format(cell_range(detail.first_row, detail.left + values[0],
+                                                                  detail.last_row, detail.left + values[-2])))
     spec.column_widths = {"A": 8, "B": 44, "C": 14, "D": 14} | {
         column_letter(5 + i): 9 for i in range(len(MONTHS) + 1)}
     spec.freeze = cell(detail.first_row, 3)
