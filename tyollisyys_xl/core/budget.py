@@ -316,8 +316,8 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
             "maksua ei lasketa budjettiseurantaan.")),
         *_alerts(Rule.MAKSU_JAKSON_ULKOPUOLELLA, "maksatukset", "payment_date", outside, lambda r: (
             f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
-            f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
-            f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
+            f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voidaan maksaa enintään "
+            f"{PAYMENT_GRACE_DAYS} päivää jakson päättymisen jälkeen).")),
         *_alerts(Rule.MAKSU_YLITTAA, "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
             f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
             f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
@@ -344,8 +344,8 @@ def _budget_alerts(summary: pd.DataFrame, budget: pd.DataFrame, per_commitment: 
             f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
             f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
         *_alerts(Rule.EI_BUDJETTIA, "sidonnat", "municipality", missing, lambda r: (
-            f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
-            "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
+            f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)}, "
+            "mutta Tukibudjetti-taulukossa ei ole niille budjettia (tai budjettirivillä on virhe).")),
     ]
 
 

@@ -14,7 +14,7 @@ HEADERS = ["Vakavuus", "Välilehti", "Solu", "Sarake", "Sääntö", "Viesti"]
 WIDTHS = {"A": 11, "B": 20, "C": 10, "D": 22, "E": 26, "F": 90}
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
-NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Napsauta solun osoitetta siirtyäksesi soluun."
+NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Solun osoitetta napsauttamalla pääset soluun."
 
 
 def summary(findings: Sequence[Finding]) -> str:

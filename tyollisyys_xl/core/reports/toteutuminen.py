@@ -358,7 +358,7 @@ def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
     spec = SheetSpec(MUNICIPAL_SHEET, tab_color=TAB_COLOR)
     row = title(spec, 1, "Kuntakohtaisten mittareiden toteutuminen", [
         (f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."),
-        "Osuudet ja keskiarvot arvioidaan alueen tavoitetta vasten. Määrille ja summille kunnilla ei ole omaa "
+        "Osuuksia ja keskiarvoja verrataan alueen tavoitteeseen. Määrille ja summille kunnilla ei ole omaa "
         "tavoitetta, joten niistä näytetään kunnan osuus alueen luvusta.",
     ])
     row = heading(spec, row, "Yhteenveto kunnittain")
