@@ -134,7 +134,7 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None, with_input
     generated = source.generated_sheets()
     with collector_paused():
         sheets, facts = source.read_all(skip=generated)
-        result = run_job(sheets, "all", as_of=as_of, facts=facts)
+        result = run_job(sheets, "all", as_of=as_of, facts=facts, demo=source.is_demo())
         # the same rule as in Excel: a user's own sheet named like a generated one stops the run
         plan_replacement([spec.name for spec in result.specs], source.sheet_names(), generated)
         specs = list(result.specs)

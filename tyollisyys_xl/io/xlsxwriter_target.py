@@ -43,6 +43,7 @@ BORDER_COLOUR = "#A6A6A6"
 DATE_FORMAT = "d.m.yyyy"
 DATETIME_FORMAT = "d.m.yyyy h:mm"
 PIXELS_PER_CM = 96 / CM_PER_INCH
+CHART_TITLE_SIZE, CHART_TEXT_SIZE = 12, 11
 _CRITERIA = {
     "between": "between",
     "notBetween": "not between",
@@ -249,12 +250,14 @@ class SheetWriter:
             if spec.kind == "line":
                 options["marker"] = {"type": "automatic"}
             chart.add_series(options)
-        chart.set_title({"name": spec.title})
+        # Chart text as large as the cells' (a chart's own default is 10 pt or less): still 8 pt or more on a
+        # page fitted to A4 (core/reports/printing.py).
+        chart.set_title({"name": spec.title, "name_font": {"size": CHART_TITLE_SIZE}})
+        chart.set_legend({"font": {"size": CHART_TEXT_SIZE}})
         if spec.kind != "pie":
-            if spec.y_title:
-                chart.set_y_axis({"name": spec.y_title})
-            if spec.x_title:
-                chart.set_x_axis({"name": spec.x_title})
+            text = {"num_font": {"size": CHART_TEXT_SIZE}, "name_font": {"size": CHART_TEXT_SIZE}}
+            chart.set_y_axis(text | ({"name": spec.y_title} if spec.y_title else {}))
+            chart.set_x_axis(text | ({"name": spec.x_title} if spec.x_title else {}))
         chart.set_size({"width": round(spec.width_cm * PIXELS_PER_CM), "height": round(spec.height_cm * PIXELS_PER_CM)})
         row, col = parse_cell(spec.anchor)
         ws.insert_chart(row - 1, col - 1, chart)
