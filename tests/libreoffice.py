@@ -31,11 +31,24 @@ _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx") -> Path:
-    """Convert source with Calc (recalculating on load) into out_dir; returns the new file."""
+_LOCALE = """  <item oor:path="/org.openoffice.Setup/L10N">
+    <prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop>
+  </item>
+</oor:items>
+"""
+
+
+def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx", locale: str | None = None) -> Path:
+    """Convert source with Calc (recalculating on load) into out_dir; returns the new file.
+
+    locale: the profile's locale, e.g. "fi-FI" (dates, decimal comma and page-header dates as a Finnish
+    user's Calc prints them); None leaves Calc's default."""
     profile = out_dir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE, encoding="utf-8")
+    settings = _ALWAYS_RECALCULATE
+    if locale:
+        settings = settings.replace("</oor:items>\n", _LOCALE.format(locale=locale))
+    (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
     converted_dir = out_dir / "converted"
     converted_dir.mkdir(exist_ok=True)
     subprocess.run(

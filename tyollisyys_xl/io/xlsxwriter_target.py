@@ -22,6 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from tyollisyys_xl.core.sheetspec import CM_PER_INCH, Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, Style
 from tyollisyys_xl.io.generated import (
+    DEMO_NAME,
     GENERATED_NAME,
     cf_operand,
     column_index,
@@ -305,14 +306,19 @@ def write_xlsx(
     specs: Sequence[SheetSpec],
     generated: Container[str],
     properties: Mapping[str, Any] | None = None,
+    demo: bool = False,
 ) -> None:
-    """A new workbook of these sheets in this order; those named in generated get the tool's mark."""
+    """A new workbook of these sheets in this order; those named in generated get the tool's mark. demo: the
+    data is fictional, and the file says so as the demo master does (a workbook name), so that a report of
+    this report marks its pages too."""
     book = xlsxwriter.Workbook(out if not isinstance(out, Path) else str(out), WORKBOOK_OPTIONS)
     if properties:
         book.set_properties(dict(properties))
     writer = SheetWriter(book)
     names = [spec.name for spec in specs]
     sheets = [writer.add(spec, mark=spec.name in generated, sheets=names) for spec in specs]
+    if demo and specs:
+        book.define_name(DEMO_NAME, f"={quote_sheet(specs[0].name)}!$A$1")
     visible = next((ws for ws, spec in zip(sheets, specs) if not spec.hidden), None)
     if visible is not None:
         visible.activate()

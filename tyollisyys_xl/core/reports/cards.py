@@ -30,6 +30,7 @@ from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_l
 from tyollisyys_xl.core.parsing import fi_number, fi_value
 from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL, payments_note, reference_order
 from tyollisyys_xl.core.reports.layout import (
+    BANNER_ROW,
     EURO_FORMAT,
     FIRST_ROW,
     PERCENT_FORMAT,
@@ -251,7 +252,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
         explanation = explanation_text(area.explanations.get((ind.id, name))) or MISSING
         columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
                         *_year_on_year(judged), share, status, explanation])
-    labels = ["Mittari ³", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
+    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
               "Tilanne nyt ¹", "Suunta (kk→kk)", *YEAR_ON_YEAR_LABELS, "Osuus alueesta", "Tila", EXPLANATION_LABEL]
     shown = [i for i, label in enumerate(labels) if label not in IN_LEGEND]  # the names and texts: in the legend
     rows = [[labels[i], *(column[i] for column in columns)] for i in shown]
@@ -288,7 +289,7 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     last_column = len(spec.column_widths)
     costs = area.costs.get(name, [])
     info = _info_rows(municipality, budget, area, costs)
-    spec.blocks.append(Block(FIRST_ROW, 1, [[f"Kuntakortti {name}"], *info]))
+    spec.blocks.append(Block(BANNER_ROW, 1, [[None], [f"Kuntakortti {name}"], *info]))  # A1: the banner (add_banners)
     spec.styles += [Style(f"A{FIRST_ROW}", bold=True, font_size=16.0),
                     Style(cell_range(FIRST_ROW + 1, 1, FIRST_ROW + len(info), 1), italic=True, font_color="404040")]
     wrap_across(spec, range(FIRST_ROW + 1, FIRST_ROW + len(info) + 1), last_column)
@@ -313,7 +314,7 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     notes = [["¹ Kumulatiivisilla mittareilla vuoden alusta yhteensä, muilla viimeisin kirjattu arvo. "
               "Lähtöarvo ja tavoite ovat koko alueen. Tila arvioidaan osuus- ja keskiarvomittareille ja ylärajoille. "
               "² Tilanteen kuukausi vuonna 2025 (Vertailuvuosi-välilehti). "
-              "³ Mittarit ja kunnan viimeisin oma selitys ja toimenpide (Selitykset-välilehti):"],
+              "Mittarit ja kunnan viimeisin oma selitys ja toimenpide (Selitykset-välilehti):"],
              *_legend(name, area)]
     spec.blocks.append(Block(indicators.last_row + 1, 1, notes))
     last_note = indicators.last_row + len(notes)
