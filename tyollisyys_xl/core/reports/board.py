@@ -15,7 +15,7 @@ from tyollisyys_xl.core.attainment import AttainmentResult
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.months import month_title
 from tyollisyys_xl.core.reports.layout import FIRST_ROW, fit_header, table, title
-from tyollisyys_xl.core.reports.printing import board_print_setup, fit_rows
+from tyollisyys_xl.core.reports.printing import board_print_setup
 from tyollisyys_xl.core.reports.toteutuminen import (
     DECIMALS,
     PERCENT,
@@ -83,9 +83,6 @@ def _board_sheet(name: str, heading: str, note: str, result: AttainmentResult, t
     spec.styles.append(Style(area.column(HEADERS.index("Tila")), wrap=True))
     spec.conditional_formats += status_colors(area.column(HEADERS.index("Tila")))
     fit_header(spec, area)
-    wrapped_cells = {(area.first_row + offset, area.left + HEADERS.index(header)): COLUMNS[header]
-                     for offset in range(len(rows)) for header in (*WRAPPED, "Tila")}
-    fit_rows(spec, wrapped_cells)
     spec.freeze = cell(area.first_row, 3)
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
                                          header_rows=(area.header_row, area.header_row))
