@@ -77,12 +77,11 @@ def _board_sheet(name: str, heading: str, note: str, result: AttainmentResult, t
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, area.left, r, area.right), bold=True, fill=THEME_FILL))
-        spec.merged_ranges.append(cell_range(r, area.left, r, area.right))
     for header in WRAPPED:
         spec.styles.append(Style(area.column(HEADERS.index(header)), wrap=True))
     spec.styles.append(Style(area.column(HEADERS.index("Tila")), wrap=True))
     spec.conditional_formats += status_colors(area.column(HEADERS.index("Tila")))
-    fit_header(spec, area)
+    fit_header(spec, area, wrapped=[HEADERS.index(h) for h in (*WRAPPED, "Tila")])
     spec.freeze = cell(area.first_row, 3)
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
                                          header_rows=(area.header_row, area.header_row))

@@ -221,9 +221,10 @@ def alerts_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
         Hyperlink(cell(area.first_row + i, area.right), target=r[-1], text=r[-1])
         for i, r in enumerate(rows) if r[-1]
     ]
-    for column in (0, 2, 4):  # Hälytys, Tukilaji and Selitys wrap: nothing runs into the next cell or off the page
+    wrapped = (0, 2, 4)  # Hälytys, Tukilaji and Selitys wrap: nothing runs into the next cell or off the page
+    for column in wrapped:
         spec.styles.append(Style(area.column(column), wrap=True))
-    fit_header(spec, area)
+    fit_header(spec, area, wrapped=(0, 2))  # the kinds of alert and subsidy types; Selitys quotes user text
     spec.freeze = cell(area.first_row, 1)
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
                                          header_rows=(area.header_row, area.header_row))

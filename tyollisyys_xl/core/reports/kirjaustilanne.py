@@ -75,7 +75,7 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     spec.styles.append(Style(area.column(len(headers) - 1), wrap=True))
     spec.styles.append(Style(area.column(1), wrap=True))
     spec.freeze = cell(area.first_row, 3)
-    fit_header(spec, area)
+    fit_header(spec, area, wrapped=(1, len(headers) - 1))
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
                                          header_rows=(area.header_row, area.header_row), key_columns=("A", "B"))
     return spec

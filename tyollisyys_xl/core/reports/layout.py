@@ -34,6 +34,7 @@ TOTAL_FILL = "F2F2F2"
 TITLE_SIZE = 14.0
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 FIRST_ROW = 2  # row 1 is the banner row
+LONGEST_WORD_WIDTH = 30  # units: the widest a column grows to hold a long word of its text
 BANNER_ROW = 1
 BANNER_SIZE = 11.0
 BANNER_COLOR = "9C0006"
@@ -172,10 +173,18 @@ def table(
     return area
 
 
-def fit_header(spec: SheetSpec, area: TableArea, font: float = 11.0) -> None:
+def fit_header(spec: SheetSpec, area: TableArea, font: float = 11.0, wrapped: Iterable[int] = ()) -> None:
     """Widen the table's columns where a header word would not fit (a header never breaks mid-word) and make
-    the header row as tall as its longest header wraps to. Call once the sheet's widths are set."""
+    the header row as tall as its longest header wraps to; wrapped: offsets of columns whose text wraps, each
+    widened to its longest word too ("oppisopimustyösuhdetta"). Call once the sheet's widths are set."""
     grid = spec.values_grid()
+    for offset in wrapped:
+        col = area.left + offset
+        longest = max((longest_word(v) for (r, c), v in grid.items()
+                       if c == col and area.first_row <= r <= area.last_row and isinstance(v, str)), default=0)
+        letter = column_letter(col)
+        needed = min(width_for(longest, font), LONGEST_WORD_WIDTH)  # a pasted URL is broken, not given the page
+        spec.column_widths[letter] = max(spec.column_widths.get(letter, 8.43), needed)
     lines = 1
     for col in range(area.left, area.right + 1):
         text = grid.get((area.header_row, col))

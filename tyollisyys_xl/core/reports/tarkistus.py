@@ -46,7 +46,7 @@ def tarkistus_sheet(findings: Sequence[Finding]) -> SheetSpec:
             ConditionalFormat(severity_range, "text", values=[ERROR], fill=ERROR_FILL),
             ConditionalFormat(severity_range, "text", values=[WARNING], fill=WARNING_FILL),
         ]
-    fit_header(spec, area)
+    fit_header(spec, area, wrapped=(3,))  # Sarake: column names; a message quotes user text and simply wraps
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=len(HEADERS),
                                          header_rows=(area.header_row, area.header_row))
     return spec

@@ -114,6 +114,7 @@ INDICATOR_WIDTHS = {
 }
 ROLLUP_LEFT = 3  # the roll-up table starts under Painopiste so that its wide columns fit
 NOTE_COLUMNS = 4  # the notes under a title wrap across A..D, within the first printed page
+WRAPPED_COLUMNS = ("Huomio", "Selitys ja toimenpide", "Kattavuus", "Mittari", "Painopiste", "Yksikkö")
 PRINTED_UP_TO = "Huomio"  # the last column on paper; the formulas' helper columns after it stay on screen
 
 
@@ -229,7 +230,7 @@ def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int,
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, 1, r, area.right), bold=True, font_size=12.0, fill="D9E1F2"))
-    for wrapped in ("Huomio", "Selitys ja toimenpide", "Kattavuus", "Mittari", "Painopiste", "Yksikkö"):
+    for wrapped in WRAPPED_COLUMNS:
         column = indicator_column(wrapped)
         spec.styles.append(Style(f"{column}{area.first_row}:{column}{area.last_row}", wrap=True))
     spec.conditional_formats += status_colors(f"{STATUS}{area.first_row}:{STATUS}{area.last_row}")
@@ -343,7 +344,7 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
             width_cm=14, height_cm=11,
         ))
     if indicators is not None:
-        fit_header(spec, indicators)
+        fit_header(spec, indicators, wrapped=[INDICATOR_HEADERS.index(h) for h in WRAPPED_COLUMNS])
     last_printed = INDICATOR_HEADERS.index(PRINTED_UP_TO) + 1  # the helper columns of the formulas stay off paper
     spec.print_setup = board_print_setup(spec, last_row=max(last, area.last_row), last_column=last_printed,
                                          header_rows=(indicators.header_row,) * 2 if indicators else None,
@@ -402,7 +403,7 @@ def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
     for wrapped in ("Mittari", "Selitys ja toimenpide", "Huomio"):
         spec.styles.append(Style(detail.column(MUNICIPAL_HEADERS.index(wrapped)), wrap=True))
     fit_header(spec, area)
-    fit_header(spec, detail)
+    fit_header(spec, detail, wrapped=[MUNICIPAL_HEADERS.index(h) for h in ("Mittari", "Selitys ja toimenpide", "Huomio")])
     spec.freeze = cell(detail.first_row, 4)
     spec.print_setup = board_print_setup(spec, last_row=detail.last_row, last_column=detail.right,
                                          header_rows=(detail.header_row, detail.header_row), key_columns=("A", "C"))
@@ -453,7 +454,7 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
     values = range(TREND_HEADERS.index(MONTH_ABBREVIATIONS[0]), len(TREND_HEADERS))
     _number_styles(spec, detail, [r[0] for r in rows], dict.fromkeys(values, WHOLE), fractional_indicators(result))
     spec.styles += [Style(detail.column(1), wrap=True), Style(detail.column(2), wrap=True)]
-    fit_header(spec, detail)
+    fit_header(spec, detail, wrapped=(1, 2))
     spec.freeze = cell(detail.first_row, 3)
     spec.print_setup = board_print_setup(spec, last_row=detail.last_row, last_column=detail.right,
                                          header_rows=(detail.header_row, detail.header_row), key_columns=("A", "B"))
