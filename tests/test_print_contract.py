@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tyollisyys_xl.core.cells import column_letter, range_bounds
+from tyollisyys_xl.core.cells import range_bounds
 from tyollisyys_xl.core.reports.board import COMMITTEE_SHEET, COUNCIL_SHEET
 from tyollisyys_xl.core.reports.layout import BANNER_ROW, DEMO_BANNER, error_banner, page_footer
 from tyollisyys_xl.core.reports.printing import (
