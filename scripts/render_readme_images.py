@@ -47,7 +47,7 @@ def main() -> int:
         master = build_master(work / "Tyollisyysohjelma2026.xlsm")
         demo = make_demo(master, work / "demo.xlsm", scale=1, seed=1)
         write_report(demo, work / "Raportti.xlsx")
-        pdf = recalculated_copy(work / "Raportti.xlsx", work, "pdf", locale="fi-FI")
+        pdf = recalculated_copy(work / "Raportti.xlsx", work, "pdf", finnish=True)
         for sheet, name in IMAGES.items():
             page = page_of(pdf, sheet)
             target = out / name

@@ -31,23 +31,18 @@ _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-_LOCALE = """  <item oor:path="/org.openoffice.Setup/L10N">
-    <prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop>
-  </item>
-</oor:items>
+_FINNISH_LOCALE = """
+  <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>fi-FI</value></prop></item>
 """
 
 
-def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx", locale: str | None = None) -> Path:
+def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx", finnish: bool = False) -> Path:
     """Convert source with Calc (recalculating on load) into out_dir; returns the new file.
 
-    locale: the profile's locale, e.g. "fi-FI" (dates, decimal comma and page-header dates as a Finnish
-    user's Calc prints them); None leaves Calc's default."""
+    finnish: format numbers as a Finnish Excel does (thousands space, decimal comma), as the board sees them."""
     profile = out_dir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    settings = _ALWAYS_RECALCULATE
-    if locale:
-        settings = settings.replace("</oor:items>\n", _LOCALE.format(locale=locale))
+    settings = _ALWAYS_RECALCULATE.replace("</oor:items>", _FINNISH_LOCALE + "</oor:items>") if finnish else _ALWAYS_RECALCULATE
     (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
     converted_dir = out_dir / "converted"
     converted_dir.mkdir(exist_ok=True)

@@ -14,8 +14,12 @@ from table_factory import day, make_tables
 
 from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
+from tyollisyys_xl.core.cells import column_letter
+from tyollisyys_xl.core.reports.budget_tabs import NO_BUDGET, NO_RATE
+from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
+from tyollisyys_xl.core.reports.statuses import STATUS_LABELS
 from tyollisyys_xl.core.reports.cards import (
-    MISSING,
+    NOT_JUDGED,
     SHARE_LABEL,
     TEMPLATE_SHEET,
     card_layout,
@@ -114,8 +118,8 @@ def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
     tables, budget, cards = small
     again = card_layout(tables, budget)
     assert layout_stamp(again.cards[0]) == layout_stamp(cards[0]) == layout_stamp(cards[5])
-    fewer = tables.subsidy_types.iloc[:-1]
-    smaller = card_layout(dataclasses.replace(tables, subsidy_types=fewer), budget)
+    fewer = dataclasses.replace(tables, subsidy_types=tables.subsidy_types.iloc[:-1])
+    smaller = card_layout(fewer, compute_budget(fewer))
     assert layout_stamp(smaller.cards[0]) != layout_stamp(cards[0])  # one subsidy row less: another layout
     restyled = dataclasses.replace(cards[0], styles=[*cards[0].styles, Style("A1", italic=True)])
     assert layout_stamp(restyled) != layout_stamp(cards[0])
@@ -127,7 +131,8 @@ def test_card_heading_names_code_service_model_and_data_date(small):
     assert grid[(1, 1)] is None  # the banner row: empty until the run's marks are known (add_banners)
     assert grid[(2, 1)] == "Kuntakortti Keuruu"
     assert grid[(3, 1)] == "Kuntanumero 249"
-    assert "Kunta (palvelutuotantosopimus)" in grid[(4, 1)]
+    assert grid[(4, 1)] == "Palvelumalli: valmennuksen tuottaa kunta (palvelutuotantosopimus), kotoutumiskoulutuksen kunta."
+    assert cards[1].values_grid()[(4, 1)] == "Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa työllisyysalue."
     assert grid[(5, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
     assert "vastuukunta" in cards[1].values_grid()[(3, 1)]
 
@@ -145,11 +150,15 @@ def test_missing_data_is_shown_as_missing_never_as_zero(small):
     _, _, cards = small
     luhanka = cards[3]
     pay = row_of(luhanka, PAY)
-    assert pay[1] == MISSING and pay[4] == MISSING and pay[5] == MISSING  # no budget row
-    assert pay[2] == 0.0  # no commitments is a true zero: every commitment is entered
+    assert pay[1] == NO_BUDGET and pay[5] == pay[6] == NO_RATE  # no budget row: said as Budjettiseuranta says it
+    assert pay[2] == pay[4] == 0.0  # no commitments is a true zero: every commitment is entered
     assert row_of(luhanka, "Valmennuspalvelut")[1] == MISSING  # no service costs entered
     assert row_of(luhanka, "Tilanne nyt ¹")[6] == MISSING  # M34 not entered for Luhanka
-    assert row_of(luhanka, "huhti")[1] is None  # a month not entered yet is an empty cell
+    m34 = row_of(luhanka, "Mittari").index(next(h for h in row_of(luhanka, "Mittari") if h.startswith("M34")))
+    assert [row_of(luhanka, m)[m34] for m in ("1/2026", "3/2026", "4/2026", "12/2026")] == [MISSING, MISSING, NOT_YET, NOT_YET]
+    assert row_of(luhanka, "3/2026")[1] == 403.0 and row_of(luhanka, "4/2026")[1] == NOT_YET  # entries run to 3/2026
+    (not_yet,) = [rule for rule in luhanka.conditional_formats if rule.values == [NOT_YET]]
+    assert not_yet.fill == NOT_YET_FILL and not_yet.range.startswith("B") and not_yet.kind == "text"
 
 
 def test_service_costs_and_shares_of_the_area(small):
@@ -166,7 +175,7 @@ def test_indicator_values_trend_and_share(small):
     jamsa = cards[1]
     header = row_of(jamsa, "Mittari")
     m06, m34 = header.index(next(h for h in header if h.startswith("M06"))), header.index(next(h for h in header if h.startswith("M34")))
-    assert [row_of(jamsa, m)[m06] for m in ("tammi", "helmi", "maalis")] == [201.0, 202.0, 203.0]
+    assert [row_of(jamsa, m)[m06] for m in ("1/2026", "2/2026", "3/2026")] == [201.0, 202.0, 203.0]
     assert row_of(jamsa, "Tilanne nyt ¹")[m06] == 203.0
     assert row_of(jamsa, "Tilanne nyt ¹")[m34] == 10.0  # cumulative: year to date
     assert row_of(jamsa, "Suunta (kk→kk)")[m06] == "↑ +1 (2→3)"
@@ -185,6 +194,19 @@ def test_stocks_show_the_change_from_the_same_month_a_year_earlier(demo_cards):
     assert row_of(jamsa, "Muutos vuodessa")[m06] == pytest.approx(now - before)
     assert row_of(jamsa, "Muutos vuodessa %")[m06] == pytest.approx((now - before) / before)
     assert row_of(jamsa, "Sama kk vuotta aiemmin ²")[m34] == MISSING  # a year-to-date count has no reference month
+
+
+def test_the_tila_row_carries_symbols_and_colours(demo_cards):
+    """Each status its own symbol and colour on the card too; grey print keeps "● Saavutettu" and "○ Tavoitteessa" apart."""
+    _, _, cards = demo_cards
+    jamsa = next(card for card in cards if card.name == card_name("Jämsä"))
+    tila = row_of(jamsa, "Tila")
+    assert set(tila[1:]) <= {*STATUS_LABELS, NOT_JUDGED} and len(set(tila[1:]) & set(STATUS_LABELS)) >= 2
+    row = next(r for (r, c), v in jamsa.values_grid().items() if c == 1 and v == "Tila")
+    coloured = {rule.values[0]: rule for rule in jamsa.conditional_formats if rule.values and rule.values[0] in STATUS_LABELS}
+    assert set(coloured) == set(STATUS_LABELS)
+    assert {rule.range for rule in coloured.values()} == {f"B{row}:{column_letter(len(tila))}{row}"}
+    assert coloured["● Saavutettu"].fill != coloured["○ Tavoitteessa"].fill
 
 
 def test_cards_without_any_data_still_have_the_full_layout(small):

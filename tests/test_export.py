@@ -258,3 +258,16 @@ def test_temporary_files_of_a_killed_export_are_removed_next_time(demo_path, tmp
     alive.write_text("kesken")
     assert export(capsys, demo_path, out)[0] == 0
     assert not stale.exists() and alive.exists()
+
+
+def test_export_carries_the_same_month_a_year_earlier_for_power_bi(demo_path, tmp_path, capsys):
+    assert main(["export", str(demo_path), "--out", str(tmp_path / "bi"), "--format", "parquet"]) == 0
+    rows = pq.read_table(tmp_path / "bi" / "toteutuminen.parquet").to_pandas()
+    area = rows[(rows["kunta"] == AREA_TOTAL) & (rows["mittari_id"] == "M06")].iloc[0]
+    reference = load(demo_path).tables.reference_entries
+    same_month = reference[(reference["indicator_id"] == "M06") & (reference["month"] == area["toteuma_kuukausi"] - 12)]
+    expected = same_month["value"].sum()  # the demo enters 2025 per municipality: the area figure is their sum
+    assert len(same_month) == 8 and area["vertailuarvo"] == pytest.approx(expected)
+    assert area["muutos_vertailusta"] == pytest.approx(area["toteuma"] - expected)
+    without = rows[(rows["kunta"] == AREA_TOTAL) & (rows["mittari_id"] == "M34")].iloc[0]  # a flow: no reference year
+    assert pd.isna(without["vertailuarvo"]) and pd.isna(without["muutos_vertailusta"])

@@ -87,7 +87,7 @@ def _render(folder: Path, workbook: Path) -> Rendered:
     out = folder / "Raportti.xlsx"
     result = write_report(workbook, out)
     cards = [spec.name for spec in result.specs if spec.template is not None]
-    return Rendered(_read(recalculated_copy(out, folder, "pdf", locale="fi-FI")), result.errors, cards)
+    return Rendered(_read(recalculated_copy(out, folder, "pdf", finnish=True)), result.errors, cards)
 
 
 @pytest.fixture(scope="session")

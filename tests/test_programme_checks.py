@@ -163,6 +163,9 @@ def test_a_year_to_date_figure_typed_each_month_is_flagged_naming_its_cells():
     ([14, 16, 15, 12, 6, 12, 14, 16], []),  # an autumn rise after the summer dip: genuine monthly counts
     ([12, 14, 13, 15, 16, 86, 102, 118, 130], [(5, 8)]),  # from June the year's total: June alone >= the five before
     ([0, 1, 2, 3], []),  # too small to tell
+    ([0, 1, 2, 5], []),  # a January of 0 is no evidence: three rising months after it are not yet a pattern
+    ([0, 30, 70, 120, 170], [(0, 4)]),  # ... four are, and 30 -> 170 more than doubles: a total from January
+    ([0, 30, 40, 50, 59], []),  # ... unless they do not double after the 0
 ])
 def test_rising_runs(series, runs):
     assert rising_runs(list(range(1, len(series) + 1)), series) == runs

@@ -263,13 +263,16 @@ def test_the_budget_summarys_total_rows_reach_excel_as_one_rule(demo_path):
     result = excel.update_budget_tracking(book)
     done = actions(book)
     position = next(a["args"][0] for a in done if a["func"] == "addSheet" and a["args"][1] == SUMMARY_SHEET)
-    (added,) = [a for a in done if a["func"] == "addConditionalFormat" and a["sheet_position"] == position]
-    (rule,) = next(s for s in result.specs if s.name == SUMMARY_SHEET).conditional_formats
-    first, last = (parse_cell(part) for part in rule.range.split(":"))
-    assert (added["start_row"] + 1, added["start_column"] + 1) == first
-    assert (added["row_count"], added["column_count"]) == (last[0] - first[0] + 1, last[1] - first[1] + 1)
-    assert {"type": "Custom", "formula": rule.values[0], "fill_color": "#f2f2f2", "font_bold": True}.items() \
-        <= added["args"][0].items()
+    added = [a for a in done if a["func"] == "addConditionalFormat" and a["sheet_position"] == position]
+    rules = next(s for s in result.specs if s.name == SUMMARY_SHEET).conditional_formats  # red rates, red forecast, totals
+    assert len(added) == len(rules) == 3
+    for call, rule in zip(added, rules):
+        first, last = (parse_cell(part) for part in rule.range.split(":"))
+        assert (call["start_row"] + 1, call["start_column"] + 1) == first
+        assert (call["row_count"], call["column_count"]) == (last[0] - first[0] + 1, last[1] - first[1] + 1)
+        assert {"type": "Custom", "formula": rule.values[0], "fill_color": "#" + rule.fill.lower(),
+                "font_bold": True}.items() <= call["args"][0].items()
+    assert rules[-1].fill == "F2F2F2" and rules[-1].values[0].endswith('="Yhteensä"')
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)
@@ -471,14 +474,16 @@ def test_a_users_sheet_named_like_a_generated_one_stops_the_run_with_a_finnish_m
 def test_an_unexpected_failure_is_named_in_finnish_and_writes_nothing_half_done(demo_path, monkeypatch):
     def broken_write(target, result):
         target.replace_generated_sheets(result.specs[:1])  # writes one sheet, then fails
-        raise RuntimeError("levy täynnä")
+        raise RuntimeError("levy täynnä, solussa 131052-308T")
 
     monkeypatch.setattr(excel, "write_result", broken_write)
     book = remote_book(demo_path)
     assert excel.update_all(book) is None
     done = actions(book)
     assert {a["func"] for a in done} <= {"setValues", "alert", "setScreenUpdating"}
-    assert "Odottamaton virhe (RuntimeError: levy täynnä)" in next(a for a in done if a["func"] == "alert")["args"][0]
+    alert = next(a for a in done if a["func"] == "alert")["args"][0]
+    assert "Odottamaton virhe (RuntimeError: ”levy täynnä, solussa" in alert
+    assert "131052-308T" not in alert  # an exception's text may hold a cell value: never echoed unmasked
 
 
 def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):

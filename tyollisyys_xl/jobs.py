@@ -85,9 +85,12 @@ def failure_message(exc: BaseException) -> str:
     """What a user is told when a run fails; a fault is named as one, never shown as a traceback."""
     if isinstance(exc, GeneratedSheetConflict):
         return str(exc)
+    from tyollisyys_xl.core.parsing import quote
+
+    # The exception's own text may hold a cell value: it is quoted like any user text (shortened, HETU masked).
     return (
-        f"Odottamaton virhe ({type(exc).__name__}: {exc}). Syötteiden arvoja ei muutettu. "
-        "Ilmoita virheestä työkalun ylläpitäjälle."
+        f"Odottamaton virhe ({type(exc).__name__}: {quote(str(exc), limit=200)}). Syötteiden arvoja ei muutettu. "
+        "Ilmoita virheestä työkalun ylläpitäjälle ja kerro, mitä painiketta painoit."
     )
 
 

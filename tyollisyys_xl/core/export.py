@@ -24,7 +24,8 @@ from tyollisyys_xl.programme import AREA_TOTAL
 # file stem -> one-line Finnish description (the order files are written and documented in)
 EXPORT_TABLES = {
     "toteumat": "Mittareiden kuukausitoteumat kunnittain (arvo = kirjattu arvo tai osoittaja/nimittäjä)",
-    "toteutuminen": "Mittareiden toteutuminen tarkastelukuukauden lopussa, koko alue ja kunnat",
+    "toteutuminen": "Mittareiden toteutuminen tarkastelukuukauden lopussa, koko alue ja kunnat, "
+                    "vertailuna sama kuukausi vuotta aiemmin",
     "tilahistoria": "Mittareiden tila kunkin kuukauden lopussa tammikuusta tarkastelukuukauteen, koko alue ja kunnat",
     "sidonnat": "Sidonnat: koko summa, vuoden 2026 osuus, maksettu ja avoin",
     "sidonnat_kuukausittain": "Sidontojen vuoden 2026 osuus ja maksut kuukausittain kunnittain ja tukilajeittain",
@@ -75,7 +76,8 @@ def attainment_frame(attainment: AttainmentResult) -> pd.DataFrame:
     """Area rows (kunta = Koko alue) and the municipalities' own rows, at the end of month as_of."""
     area = attainment.indicators.assign(municipality=AREA_TOTAL, share_of_area=1.0)
     local = attainment.municipalities
-    columns = ["id", "municipality", "actual", "actual_month", "expected", "progress", "status", "share_of_area"]
+    columns = ["id", "municipality", "actual", "actual_month", "expected", "progress", "status", "share_of_area",
+               "reference_value", "change_from_reference"]
     frame = pd.concat([area[columns], local[columns]], ignore_index=True)
     return pd.DataFrame({
         "mittari_id": frame["id"],
@@ -87,6 +89,8 @@ def attainment_frame(attainment: AttainmentResult) -> pd.DataFrame:
         "edistyminen": frame["progress"].astype("float64"),
         "tila": frame["status"],
         "osuus_alueesta": frame["share_of_area"].astype("float64"),
+        "vertailuarvo": frame["reference_value"].astype("float64"),  # the same month a year earlier (Vertailuvuosi)
+        "muutos_vertailusta": frame["change_from_reference"].astype("float64"),
     })
 
 

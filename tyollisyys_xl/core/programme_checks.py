@@ -11,7 +11,9 @@
   its cells, when it rises every month for four months or more, either from its first month of the year
   (at least doubling: a total from January) or from a month that alone holds as much as all the months
   before it (a switch from monthly figures to the year's total). A rise after the summer dip alone is
-  not flagged: genuine monthly counts do that every autumn.
+  not flagged: genuine monthly counts do that every autumn. A January of 0 is no evidence either way (a
+  total and a monthly count both start there), so the four months and the doubling are counted after it:
+  a small municipality's 0, 1, 2, 5 events is a plausible run of monthly counts, not a flag.
 - **Completeness**: a municipality missing an entry that the other municipalities made for the month is
   listed ("Luhanka: M22 puuttuu 6/2026"), so a coordinator knows whom to chase before the meeting.
 - **The reference year** (Vertailuvuosi) holds point-in-time indicators only: a cumulative count starts
@@ -213,7 +215,8 @@ def rising_runs(months: list[int], series: list[float]) -> list[tuple[int, int]]
             continue
         end = i - 1
         if series[end] >= RUNNING_SMALLEST:
-            if start == 0 and end + 1 >= RUNNING_MONTHS and series[end] >= RUNNING_GROWTH * series[0]:
+            base = 1 if series[0] == 0 else 0  # a January of 0 shows nothing: measure from February
+            if start == 0 and end + 1 - base >= RUNNING_MONTHS and series[end] >= RUNNING_GROWTH * series[base]:
                 runs.append((0, end))
             else:
                 switches = (p for p in range(max(start, 2), end - RUNNING_MONTHS + 2) if series[p] >= sum(series[:p]))

@@ -251,16 +251,31 @@ class SheetWriter:
             if series.categories:
                 options["categories"] = _reference(sheet, series.categories)
             if spec.kind == "line":
-                options["marker"] = {"type": "automatic"}
+                options["smooth"] = False
+                options["marker"] = {"type": series.marker or "automatic"}
+                options["line"] = {"dash_type": series.dash} | ({"color": "#" + series.color} if series.color else {})
+                if series.color and series.marker not in (None, "none"):
+                    options["marker"] |= {"border": {"color": "#" + series.color}, "fill": {"color": "#" + series.color}}
+            elif series.color:
+                options["fill"] = {"color": "#" + series.color}
             chart.add_series(options)
         # Chart text as large as the cells' (a chart's own default is 10 pt or less): still 8 pt or more on a
         # page fitted to A4 (core/reports/printing.py).
         chart.set_title({"name": spec.title, "name_font": {"size": CHART_TITLE_SIZE}})
         chart.set_legend({"font": {"size": CHART_TEXT_SIZE}})
         if spec.kind != "pie":
+            # XlsxWriter's x axis is the category axis, except in a bar chart, where it is the value axis.
+            category, value = ({}, {}) if spec.kind != "bar" else ({"reverse": True, "crossing": "max"}, {})
+            if spec.value_format:
+                value["num_format"] = spec.value_format
+            if spec.y_title:
+                value["name"] = spec.y_title
+            if spec.x_title:
+                category["name"] = spec.x_title
             text = {"num_font": {"size": CHART_TEXT_SIZE}, "name_font": {"size": CHART_TEXT_SIZE}}
-            chart.set_y_axis(text | ({"name": spec.y_title} if spec.y_title else {}))
-            chart.set_x_axis(text | ({"name": spec.x_title} if spec.x_title else {}))
+            x_axis, y_axis = (value, category) if spec.kind == "bar" else (category, value)
+            chart.set_x_axis(text | x_axis)
+            chart.set_y_axis(text | y_axis)
         chart.set_size({"width": round(spec.width_cm * PIXELS_PER_CM), "height": round(spec.height_cm * PIXELS_PER_CM)})
         row, col = parse_cell(spec.anchor)
         ws.insert_chart(row - 1, col - 1, chart)

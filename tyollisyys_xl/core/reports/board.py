@@ -14,17 +14,18 @@ import pandas as pd
 from tyollisyys_xl.core.attainment import AttainmentResult
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.months import month_title
-from tyollisyys_xl.core.reports.layout import FIRST_ROW, fit_header, table, title
-from tyollisyys_xl.core.reports.printing import board_print_setup
-from tyollisyys_xl.core.reports.toteutuminen import (
-    DECIMALS,
-    PERCENT,
-    TAB_COLOR,
-    WHOLE,
-    fractional_indicators,
-    follow_ups,
-    status_colors,
+from tyollisyys_xl.core.reports.layout import (
+    DECIMAL_FORMAT,
+    FIRST_ROW,
+    PERCENT_FORMAT,
+    WHOLE_FORMAT,
+    fit_header,
+    table,
+    title,
 )
+from tyollisyys_xl.core.reports.printing import board_print_setup
+from tyollisyys_xl.core.reports.statuses import status_formats, status_label
+from tyollisyys_xl.core.reports.toteutuminen import TAB_COLOR, follow_ups, fractional_indicators
 from tyollisyys_xl.core.reports.toteutuminen_formulas import cell_value, month_text
 from tyollisyys_xl.core.sheetspec import SheetSpec, Style
 from tyollisyys_xl.core.tables import Tables
@@ -50,7 +51,8 @@ def _row(indicator, follow_up, as_of: int | None) -> list:
             indicator.note if isinstance(indicator.note, str) and indicator.note else None]
     return [indicator.id, " ".join(part for part in said if part), cell_value(indicator.baseline),
             cell_value(indicator.target), cell_value(indicator.actual), cell_value(indicator.expected),
-            cell_value(indicator.progress), cell_value(indicator.status), follow_up.explanation if follow_up else None]
+            cell_value(indicator.progress), status_label(cell_value(indicator.status)),
+            follow_up.explanation if follow_up else None]
 
 
 def _board_sheet(name: str, heading: str, note: str, result: AttainmentResult, tables: Tables,
@@ -66,21 +68,21 @@ def _board_sheet(name: str, heading: str, note: str, result: AttainmentResult, t
             theme_offsets.append(len(rows))
             rows.append([theme, *[None] * (len(HEADERS) - 1)])
         rows += [_row(i, follow_up.get(i.id), result.as_of) for i in group.itertuples(index=False)]
-    area = table(spec, row, HEADERS, rows, {HEADERS.index("Edistyminen"): PERCENT})
+    area = table(spec, row, HEADERS, rows, {HEADERS.index("Edistyminen"): PERCENT_FORMAT})
     fractional = fractional_indicators(result)
     first_number, last_number = HEADERS.index(NUMBERS[0]), HEADERS.index(NUMBERS[-1])
     for offset, values in enumerate(rows):
         if values[0] in result.specs:
             r = area.first_row + offset
             spec.styles.append(Style(cell_range(r, area.left + first_number, r, area.left + last_number),
-                                     number_format=DECIMALS if values[0] in fractional else WHOLE, align="right"))
+                                     number_format=DECIMAL_FORMAT if values[0] in fractional else WHOLE_FORMAT, align="right"))
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, area.left, r, area.right), bold=True, fill=THEME_FILL))
     for header in WRAPPED:
         spec.styles.append(Style(area.column(HEADERS.index(header)), wrap=True))
     spec.styles.append(Style(area.column(HEADERS.index("Tila")), wrap=True))
-    spec.conditional_formats += status_colors(area.column(HEADERS.index("Tila")))
+    spec.conditional_formats += status_formats(area.column(HEADERS.index("Tila")))
     fit_header(spec, area, wrapped=[HEADERS.index(h) for h in (*WRAPPED, "Tila")])
     spec.freeze = cell(area.first_row, 3)
     spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,

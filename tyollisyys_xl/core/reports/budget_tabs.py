@@ -11,10 +11,10 @@ from operator import attrgetter
 
 import pandas as pd
 
-from tyollisyys_xl.core.budget import KEYS, BudgetResult, totals
+from tyollisyys_xl.core.budget import FORECAST_MIN_MONTHS, KEYS, BudgetResult, totals
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter, sheet_address
 from tyollisyys_xl.core.money import cents_to_euros
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR
+from tyollisyys_xl.core.months import MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.reports.layout import (
     EURO_FORMAT,
@@ -24,6 +24,7 @@ from tyollisyys_xl.core.reports.layout import (
     TableArea,
     fit_header,
     heading,
+    line_series,
     table,
     title,
 )
@@ -39,7 +40,13 @@ TOTAL_LABEL = "Yhteensä"
 TAB_COLOR = "548235"
 
 COMMITTED_NOTE = f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus, jaettu tukijakson päivien mukaan."
-MISSING_NOTE = "Tyhjä solu = tietoa ei ole (esim. budjettia ei ole kirjattu)."
+NO_BUDGET = "ei budjettia"
+NO_RATE = "–"  # a rate without a budget cannot be computed
+NO_FORECAST = "ei ennustetta"
+NO_BUDGET_NOTE = (f"”{NO_BUDGET}” = kunnalle ei ole kirjattu tukilajin budjettia Tukibudjetti-välilehdelle: asteita ei "
+                  f"voi laskea ({NO_RATE}), ja kaikki sidottu on budjetin yli.")
+OVER_NOTE = "Punaisella: sidonta- tai maksatusaste yli 100 % tai ennuste yli budjetin."
+OVER_FILL, OVER_FONT = "FFC7CE", "9C0006"
 
 SUMMARY_HEADERS = [
     "Kunta", "Tukilaji", "Budjetti €", f"Sidottu {YEAR} €", "Maksettu €", "Sidottavissa €", "Sidonta-aste",
@@ -51,6 +58,21 @@ def payments_note(result: BudgetResult) -> str:
     if result.payments_until is None:
         return "Maksatuksia ei ole vielä kirjattu."
     return f"Maksatukset {fi_value(result.payments_until)} asti."
+
+
+def forecast_note(result: BudgetResult) -> str:
+    """How the year-end forecast is made from this ledger, or why there is none."""
+    m = result.forecast_months
+    if m is None:
+        so_far = (f"päätöksiä on vasta {month_label(result.decisions_until)} asti" if result.decisions_until
+                  else f"vuodelta {YEAR} ei ole vielä sidontapäätöksiä")
+        return (f"Ennustetta vuoden loppuun ei lasketa ({NO_FORECAST}): {so_far}, ja vuoden tahti arvioidaan vasta "
+                f"vähintään {FORECAST_MIN_MONTHS} kuukauden päätöksistä.")
+    if m == len(MONTHS):
+        return f"Ennuste vuoden loppuun = sidottu {YEAR}: koko vuoden päätökset on kirjattu."
+    return (f"Ennuste vuoden loppuun = sidottu {YEAR} + odotetut uudet sidonnat: kuukausina 1–{month_label(m)} "
+            f"tehtyjen päätösten vuoden {YEAR} osuus ÷ {m} × {len(MONTHS) - m} jäljellä olevaa kuukautta. Arvio on "
+            f"pikemmin yläkanttiin, sillä myöhemmin tehdyistä päätöksistä vuodelle {YEAR} osuu pienempi osa.")
 
 
 # frame column -> (reference table attribute of Tables, its key column)
@@ -80,19 +102,29 @@ def ordered(frame: pd.DataFrame, tables: Tables, keys: list[str] = KEYS) -> pd.D
     return frame.sort_values(keys, key=rank, kind="stable", ignore_index=True)
 
 
+def budget_cell(row) -> float | str:
+    """A row's budget in euros, or "ei budjettia" (the card and the tab say it alike)."""
+    return NO_BUDGET if pd.isna(row.budget_cents) else cents_to_euros(int(row.budget_cents))
+
+
+def rate_cell(rate) -> float | str:
+    return NO_RATE if pd.isna(rate) else float(rate)
+
+
 def money_cells(row) -> list:
     """One summary or totals row as cell values in SUMMARY_HEADERS order from Budjetti €."""
-    budget = None if pd.isna(row.budget_cents) else int(row.budget_cents)
+    budget = 0 if pd.isna(row.budget_cents) else int(row.budget_cents)
+    forecast = None if pd.isna(row.forecast_cents) else int(row.forecast_cents)
     return [
-        cents_to_euros(budget),
+        budget_cell(row),
         cents_to_euros(row.committed_cents),
         cents_to_euros(row.paid_cents),
         cents_to_euros(row.remaining_cents),
-        None if pd.isna(row.commitment_rate) else float(row.commitment_rate),
-        None if pd.isna(row.payment_rate) else float(row.payment_rate),
+        rate_cell(row.commitment_rate),
+        rate_cell(row.payment_rate),
         cents_to_euros(row.open_cents),
-        cents_to_euros(row.forecast_cents),
-        cents_to_euros(int(row.forecast_cents) - (budget or 0)),
+        NO_FORECAST if forecast is None else cents_to_euros(forecast),
+        NO_RATE if forecast is None else cents_to_euros(forecast - budget),
     ]
 
 
@@ -121,14 +153,28 @@ def total_rows_format(area: TableArea) -> ConditionalFormat:
     )
 
 
+def over_format(area: TableArea, first: int, last: int, limit: float) -> ConditionalFormat:
+    """Figures above limit in the table's columns first..last (offsets) in red: one rule, one call in Excel.
+
+    A formula rule, since a plain "greater than" rule would also colour the texts ("–"): Excel ranks any
+    text above every number.
+    """
+    top_left = cell(area.first_row, area.left + first)
+    return ConditionalFormat(
+        cell_range(area.first_row, area.left + first, area.last_row, area.left + last), "formula",
+        values=[f"=AND(ISNUMBER({top_left}),{top_left}>{limit:g})"], fill=OVER_FILL, font_color=OVER_FONT, bold=True,
+    )
+
+
 def summary_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
     spec = SheetSpec(SUMMARY_SHEET, tab_color=TAB_COLOR,
                      column_widths={"A": 16, "B": 24} | {column_letter(3 + i): 14 for i in range(len(SUMMARY_HEADERS) - 2)})
-    row = title(spec, FIRST_ROW, f"Tukibudjetin seuranta {YEAR}", [payments_note(result), COMMITTED_NOTE, MISSING_NOTE],
+    row = title(spec, FIRST_ROW, f"Tukibudjetin seuranta {YEAR}",
+                [payments_note(result), COMMITTED_NOTE, NO_BUDGET_NOTE, forecast_note(result), OVER_NOTE],
                 last_column=len(SUMMARY_HEADERS))
     formats = {i: EURO_FORMAT for i in (2, 3, 4, 5, 8, 9, 10)} | {6: PERCENT_FORMAT, 7: PERCENT_FORMAT}
     area = table(spec, row, SUMMARY_HEADERS, _summary_rows(result, tables), formats, header_lines=2)
-    spec.conditional_formats.append(total_rows_format(area))
+    spec.conditional_formats += [over_format(area, 6, 7, 1), over_format(area, 10, 10, 0), total_rows_format(area)]
     spec.styles.append(Style(area.column(1), wrap=True))
     fit_header(spec, area)
     spec.freeze = cell(area.first_row, 3)
@@ -160,7 +206,7 @@ def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
     # the charted columns come first and side by side: Excel charts one rectangle of columns
     rows = [
         [name, *(cents_to_euros(v) for v in (cc, cp, budget, c, p))]
-        for name, c, p, cc, cp in zip(MONTH_ABBREVIATIONS, committed, paid, _cumulative(committed), _cumulative(paid))
+        for name, c, p, cc, cp in zip(map(month_label, MONTHS), committed, paid, _cumulative(committed), _cumulative(paid))
     ]
     rows.append([TOTAL_LABEL, None, None, cents_to_euros(budget), cents_to_euros(sum(committed)),
                  cents_to_euros(sum(p or 0 for p in paid))])
@@ -177,17 +223,17 @@ def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
             kind="line",
             title="Kumulatiiviset sidonnat ja maksatukset suhteessa budjettiin",
             anchor=cell(area.last_row + 2, 1),  # under the table, on the printed page
-            series=[Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)],
+            series=line_series([Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)]),
             width_cm=18,
             height_cm=9,
-            y_title="€",
+            value_format=EURO_FORMAT,
         )
     )
     fit_header(spec, area)
 
     detail = ordered(result.monthly, tables, [*KEYS, "month"])
     detail_rows = [
-        [r.municipality, r.subsidy_type, r.month, cents_to_euros(r.committed_cents),
+        [r.municipality, r.subsidy_type, month_label(r.month), cents_to_euros(r.committed_cents),
          cents_to_euros(r.paid_cents) if r.month <= last_paid_month else None]
         for r in detail.itertuples()
     ]

@@ -21,27 +21,47 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from tyollisyys_xl.core.attainment import SUM, AttainmentResult, compute_attainment
+from tyollisyys_xl.core.attainment import EI_TIETOA, SUM, AttainmentResult, compute_attainment
 from tyollisyys_xl.core.budget import BudgetResult, totals
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.explanations import explanation_text, latest_explanations
 from tyollisyys_xl.core.money import cents_to_euros
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS, MONTHS, YEAR, month_label
+from tyollisyys_xl.core.months import MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_number, fi_value
-from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL, payments_note, reference_order
+from tyollisyys_xl.core.reports.budget_tabs import (
+    NO_BUDGET,
+    NO_RATE,
+    TOTAL_LABEL,
+    budget_cell,
+    over_format,
+    payments_note,
+    rate_cell,
+    reference_order,
+)
 from tyollisyys_xl.core.reports.layout import (
     BANNER_ROW,
+    DECIMAL_FORMAT,
     EURO_FORMAT,
     FIRST_ROW,
+    MISSING,
+    NOT_YET,
     PERCENT_FORMAT,
+    SIGNED_DECIMAL_FORMAT,
+    SIGNED_PERCENT_FORMAT,
+    SIGNED_WHOLE_FORMAT,
+    WHOLE_FORMAT,
     TableArea,
     banner_row,
+    bar_series,
     heading,
+    month_cell,
+    not_yet_format,
     page_footer,
     table,
     wrap_across,
 )
 from tyollisyys_xl.core.reports.printing import board_print_setup, most_units
+from tyollisyys_xl.core.reports.statuses import status_formats, status_label
 from tyollisyys_xl.core.sheetspec import Block, Chart, Margins, Series, SheetSpec, SheetTemplate, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -50,9 +70,9 @@ SHEET_PREFIX = "Kuntakortti "
 TEMPLATE_SHEET = "Kuntakorttipohja"
 LAYOUT_VERSION = 1  # raise when the layout code changes in a way the layout's own fields do not show
 TEMPLATE_NOTE = "Kuntakorttien pohja: työkalu tekee kuntakortit tämän välilehden kopioina. Älä muokkaa."
-MISSING = "ei tietoa"
 NOT_JUDGED = "ei arvioida"
 NOT_APPLICABLE = "ei sovellu"
+MONTH_LABELS = tuple(month_label(m) for m in MONTHS)
 TAB_COLOR = "2F5597"
 LABEL_WIDTH = 22  # column A; then one column per indicator (at least the subsidy table's six)
 CARD_MARGINS = Margins(left=0.8, right=0.8, top=1.2, bottom=1.2, header=0.5, footer=0.5)  # one page: every cm counts
@@ -136,28 +156,35 @@ def _info_rows(municipality, budget: BudgetResult, area: _Area, costs: list) -> 
     last_entry = max(max(months) for months in entered.values()) if entered else None
     last_cost = int(max(r.last_month for r in costs)) if costs else None
     dates = [d for d in (last_entry and _month_end(last_entry), budget.payments_until, last_cost and _month_end(last_cost)) if d]
-    runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Ei tietoja"
+    runs_to = f"Tiedot {fi_value(max(dates))} asti" if dates else "Tietoja ei ole vielä kirjattu"
     entries_text = f"toteumat {month_label(last_entry)} asti" if last_entry else "ei toteumia"
     costs_text = f"palvelukustannukset {month_label(last_cost)} asti" if last_cost else "ei palvelukustannuksia"
     rows = [
         [f"Kuntanumero {municipality.code}{lead}"],
-        [f"Palvelumalli: valmennus {municipality.coaching}; kotoutumiskoulutus {municipality.integration_training}"],
-        [f"{runs_to if dates else 'Tietoja ei ole vielä kirjattu'}: {entries_text}; "
-         f"{payments_note(budget).rstrip('.').lower()}; {costs_text}."],
-        [f"Sidottu = sidontojen vuodelle {YEAR} kohdistuva osuus. “{MISSING}” = tietoa ei ole kirjattu."],
+        [_service_model(municipality)],
+        [f"{runs_to}: {entries_text}; {payments_note(budget).rstrip('.').lower()}; {costs_text}."],
+        [f"Sidottu = sidontojen vuoden {YEAR} osuus. ”{MISSING}” = ei kirjattu; ”{NOT_YET}” = kuukausi on vielä "
+         f"edessä; ”{NO_BUDGET}” = tukilajille ei ole budjettia."],
     ]
     return rows
 
 
+def _service_model(municipality) -> str:
+    """Who produces coaching and integration training, from the Kunnat table, as a sentence."""
+    coaching, training = (f"{p[:1].lower()}{p[1:]}" for p in (str(municipality.coaching),
+                                                                str(municipality.integration_training)))
+    if coaching == training:
+        return f"Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa {coaching}."
+    return f"Palvelumalli: valmennuksen tuottaa {coaching}, kotoutumiskoulutuksen {training}."
+
+
 def _money_row(label: str, r) -> list:
-    """A subsidy row (a summary or totals row, or None for a type with no budget and no commitments)."""
+    """A subsidy row as Budjettiseuranta shows it (a summary or totals row; None: a subsidy type only another
+    municipality's data names, with no budget and no commitments here)."""
     if r is None:
-        return [label, MISSING, 0.0, 0.0, MISSING, MISSING, MISSING]
-    no_budget = pd.isna(r.budget_cents)
-    # the engine's remaining is minus the commitments when there is no budget; with neither it is not a figure
-    remaining = MISSING if no_budget and r.committed_cents == 0 else cents_to_euros(r.remaining_cents)
-    return [label, _euros_or_missing(r.budget_cents), cents_to_euros(r.committed_cents), cents_to_euros(r.paid_cents),
-            remaining, _share(r.committed_cents, r.budget_cents), _share(r.paid_cents, r.budget_cents)]
+        return [label, NO_BUDGET, 0.0, 0.0, 0.0, NO_RATE, NO_RATE]
+    return [label, budget_cell(r), cents_to_euros(r.committed_cents), cents_to_euros(r.paid_cents),
+            cents_to_euros(r.remaining_cents), rate_cell(r.commitment_rate), rate_cell(r.payment_rate)]
 
 
 def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableArea:
@@ -169,6 +196,7 @@ def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableAre
     headers = ["Tukilaji", "Budjetti €", "Sidottu €", "Maksettu €", "Sidottavissa €", "Sidonta-aste", "Maksatusaste"]
     formats = {1: EURO_FORMAT, 2: EURO_FORMAT, 3: EURO_FORMAT, 4: EURO_FORMAT, 5: PERCENT_FORMAT, 6: PERCENT_FORMAT}
     area_ = table(spec, row, headers, rows, formats, {len(rows) - 2}, header_lines=2)
+    spec.conditional_formats.append(over_format(area_, 5, 6, 1))
     share_row = area_.last_row
     spec.styles.append(Style(cell_range(share_row, 2, share_row, 4), number_format=PERCENT_FORMAT))
     spec.styles.append(Style(f"A{share_row}", italic=True))
@@ -205,14 +233,14 @@ def _shares_row(name: str, area: _Area) -> list:
 
 
 def _trend_arrow(monthly: list[float | None]) -> str:
-    """Direction from the second latest to the latest entered month, e.g. "↓ -23 (4→5)"."""
+    """Direction from the second latest to the latest entered month, e.g. "↓ −23 (4→5)"."""
     entered = [(m, v) for m, v in zip(MONTHS, monthly) if v is not None]
     if len(entered) < 2:
         return MISSING
     (m1, v1), (m2, v2) = entered[-2], entered[-1]
     change = v2 - v1
     arrow = "→" if math.isclose(change, 0, abs_tol=1e-9) else ("↑" if change > 0 else "↓")
-    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    sign = "+" if change > 0 else ("−" if change < 0 else "±")
     return f"{arrow} {sign}{fi_number(round(abs(change), 1))} ({m1}→{m2})"
 
 
@@ -235,6 +263,7 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     for ind in area.indicators:
         entered = by_indicator.get(ind.id, {})
         monthly = [float(entered[m]) if m in entered else None for m in MONTHS]
+        shown_months = [month_cell(m, value, area.as_of) for m, value in zip(MONTHS, monthly)]
         judged = area.municipal.get((ind.id, name))
         actual = MISSING if judged is None or pd.isna(judged.actual) else float(judged.actual)
         if area.specs[ind.id].combine != SUM:
@@ -244,15 +273,15 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
         else:
             share = _share(judged.share_of_area, 1)
         if judged is None:
-            status = MISSING
+            status = status_label(EI_TIETOA)
         else:
-            status = NOT_JUDGED if pd.isna(judged.status) else judged.status
+            status = NOT_JUDGED if pd.isna(judged.status) else status_label(judged.status)
         baseline = MISSING if pd.isna(ind.baseline) else float(ind.baseline)
         target = MISSING if pd.isna(ind.target) else float(ind.target)
         explanation = explanation_text(area.explanations.get((ind.id, name))) or MISSING
-        columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *monthly, actual, _trend_arrow(monthly),
+        columns.append([f"{ind.id} {ind.name}", ind.unit, baseline, target, *shown_months, actual, _trend_arrow(monthly),
                         *_year_on_year(judged), share, status, explanation])
-    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_ABBREVIATIONS,
+    labels = ["Mittari", "Yksikkö", "Alueen lähtöarvo", "Alueen tavoite", *MONTH_LABELS,
               "Tilanne nyt ¹", "Suunta (kk→kk)", *YEAR_ON_YEAR_LABELS, "Osuus alueesta", "Tila", EXPLANATION_LABEL]
     shown = [i for i, label in enumerate(labels) if label not in IN_LEGEND]  # the names and texts: in the legend
     rows = [[labels[i], *(column[i] for column in columns)] for i in shown]
@@ -260,15 +289,22 @@ def _indicator_table(spec: SheetSpec, row: int, name: str, area: _Area) -> Table
     area_ = table(spec, row, rows[0], rows[1:])
     spec.styles.append(Style(cell_range(area_.first_row, 1, area_.last_row, 1), bold=True))
     row_of = {labels[i]: area_.first_row + k - 1 for k, i in enumerate(shown)}
-    spec.styles.append(Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right),
-                             number_format=PERCENT_FORMAT))
-    change = row_of[YEAR_ON_YEAR_LABELS[2]]
-    spec.styles.append(Style(cell_range(change, 2, change, area_.right), number_format="+0.0 %;-0.0 %;0.0 %"))
+    figures = (row_of["Alueen lähtöarvo"], row_of[YEAR_ON_YEAR_LABELS[0]])  # the Suunta row between is text
+    change, change_share = row_of[YEAR_ON_YEAR_LABELS[1]], row_of[YEAR_ON_YEAR_LABELS[2]]
+    spec.styles += [
+        Style(cell_range(figures[0], 2, figures[1], area_.right), number_format=WHOLE_FORMAT),
+        Style(cell_range(change, 2, change, area_.right), number_format=SIGNED_WHOLE_FORMAT),
+        Style(cell_range(change_share, 2, change_share, area_.right), number_format=SIGNED_PERCENT_FORMAT),
+        Style(cell_range(row_of["Osuus alueesta"], 2, row_of["Osuus alueesta"], area_.right), number_format=PERCENT_FORMAT),
+    ]
     for col, ind in enumerate(area.indicators, start=2):
-        if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts as they are
-            spec.styles.append(Style(cell_range(row_of["Alueen lähtöarvo"], col, row_of["Tilanne nyt ¹"], col),
-                                     number_format="0.0"))
+        if area.specs[ind.id].combine != SUM:  # rates and means to one decimal; counts whole
+            spec.styles += [Style(cell_range(figures[0], col, figures[1], col), number_format=DECIMAL_FORMAT),
+                            Style(cell_range(change, col, change, col), number_format=SIGNED_DECIMAL_FORMAT)]
     spec.styles.append(Style(cell_range(area_.header_row, 2, row_of["Tila"], area_.right), align="right"))
+    months = cell_range(row_of[MONTH_LABELS[0]], 2, row_of[MONTH_LABELS[-1]], area_.right)
+    spec.conditional_formats.append(not_yet_format(months))
+    spec.conditional_formats += status_formats(cell_range(row_of["Tila"], 2, row_of["Tila"], area_.right))
     return area_
 
 
@@ -302,12 +338,13 @@ def municipality_card(municipality, budget: BudgetResult, area: _Area) -> SheetS
     costs_area = _costs_table(spec, row, costs, area)
     spec.charts.append(Chart(  # beside the costs table: the card keeps to one page
         kind="bar",
-        title="Tuet tukilajeittain (€)",
+        title="Tuet tukilajeittain",
         anchor=cell(row - 1, costs_area.right + 1),
-        series=[Series(header, cell_range(subsidies.first_row, col, types_last, col), categories)
-                for col, header in ((2, "Budjetti €"), (3, "Sidottu €"), (4, "Maksettu €"))],
+        series=bar_series([Series(header, cell_range(subsidies.first_row, col, types_last, col), categories)
+                           for col, header in ((2, "Budjetti €"), (3, "Sidottu €"), (4, "Maksettu €"))]),
         width_cm=CHART_WIDTH_CM,
         height_cm=(costs_area.last_row - row + 3) * ROW_CM,
+        value_format=EURO_FORMAT,
     ))
     row = heading(spec, costs_area.last_row + 2, "Mittarit kunnassa (kuukausittain kirjatut arvot)")
     indicators = _indicator_table(spec, row, name, area)

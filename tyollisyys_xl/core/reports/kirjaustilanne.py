@@ -3,8 +3,9 @@
 One row per indicator, one column per municipality (and Koko alue): the figure of the latest month with
 entries, or "puuttuu" where a municipality (or, for a whole-area indicator, the area) has not entered it.
 Each row carries the indicator's entry instruction (Mittarit: Kirjausohje), so the sheet doubles as the
-month's checklist. Built from plain blocks, styles and conditional formats, a constant number of them
-whatever the data, so every renderer draws it as it draws any generated sheet.
+month's checklist. Built from plain blocks, styles and conditional formats (a constant number of them, and
+one more style for each indicator whose figures have decimals), so every renderer draws it as it draws any
+generated sheet.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from tyollisyys_xl.core.attainment.figures import entry_values, municipality_names
 from tyollisyys_xl.core.attainment.specs import indicator_spec
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
-from tyollisyys_xl.core.months import month_label
-from tyollisyys_xl.core.reports.layout import FIRST_ROW, NUMBER_FORMAT, fit_header, heading, table, title
+from tyollisyys_xl.core.months import month_label, month_title
+from tyollisyys_xl.core.reports.layout import DECIMAL_FORMAT, FIRST_ROW, WHOLE_FORMAT, fit_header, heading, table, title
 from tyollisyys_xl.core.reports.printing import board_print_setup
 from tyollisyys_xl.core.sheetspec import ConditionalFormat, SheetSpec, Style
 from tyollisyys_xl.core.tables import Tables
@@ -36,12 +37,12 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     specs = {row.id: indicator_spec(row) for row in tables.indicators.itertuples(index=False)}
     values = entry_values(tables, specs)
     month = int(values["month"].max()) if len(values) else None
-    when = f"kuukausi {month_label(month)}" if month else "toteumia ei ole vielä kirjattu"
+    when = month_title(month) if month else "toteumia ei ole vielä kirjattu"
     row = title(spec, FIRST_ROW, f"Kirjaustilanne – {when}", [
         "Viimeisin kuukausi, jolle on kirjattu toteumia: ”puuttuu” = kunta (tai koko alueen mittarissa alue) ei ole "
         "vielä kirjannut lukua. Tarkistus-välilehti luettelee puuttuvat myös aiemmilta kuukausilta.",
-        f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Generoitu välilehti: "
-        "kirjaukset tehdään Toteumat-välilehdelle.",
+        f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Työkalun tuottama "
+        "välilehti: kirjaukset tehdään Toteumat-välilehdelle.",
     ], last_column=len(spec.column_widths))
     if month is None:
         return spec
@@ -64,11 +65,16 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
         rows.append([indicator_id, indicator.name, FROM_LEDGER if ledger else entered,
                      month_label(last) if last else NEVER, area, *places, _text(indicator.entry_instruction)])
 
-    row = heading(spec, row, f"Mittarit kunnittain {month_label(month)}")
+    row = heading(spec, row, f"Mittarit kunnittain, {month_title(month)}")
     headers = [*LEADING, *names, INSTRUCTION]
     first_figure, last_figure = len(LEADING) - 1, len(LEADING) + len(names) - 1  # offsets: Koko alue .. last municipality
-    area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), NUMBER_FORMAT),
+    area = table(spec, row, headers, rows, dict.fromkeys(range(first_figure, last_figure + 1), WHOLE_FORMAT),
                  header_lines=2)
+    for offset, figures_of_row in enumerate(r[first_figure:last_figure + 1] for r in rows):
+        if any(isinstance(v, float) and not v.is_integer() for v in figures_of_row):  # a rate or a mean: one decimal
+            r = area.first_row + offset
+            spec.styles.append(Style(cell_range(r, area.left + first_figure, r, area.left + last_figure),
+                                     number_format=DECIMAL_FORMAT))
     figures = cell_range(area.first_row, area.left + first_figure, area.last_row, area.left + last_figure)
     spec.conditional_formats.append(ConditionalFormat(figures, "text", operator="equal", values=[MISSING],
                                                       fill=MISSING_FILL, font_color=MISSING_FONT))

@@ -24,11 +24,26 @@ from tyollisyys_xl.core.reports.printing import (
     width_for,
     wrapped_lines,
 )
-from tyollisyys_xl.core.sheetspec import Block, SheetSpec, Style
+from tyollisyys_xl.core.sheetspec import Block, ConditionalFormat, Series, SheetSpec, Style
 
-EURO_FORMAT = '#,##0.00 "€"'
-PERCENT_FORMAT = "0.0 %"
-NUMBER_FORMAT = "#,##0.##"
+# One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
+# space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
+# which add nothing to a report. Percentages have one decimal, counts none, rates and means one.
+EURO_FORMAT = '#,##0 "€"'
+PERCENT_FORMAT = "#,##0.0 %"
+SIGNED_PERCENT_FORMAT = "+#,##0.0 %;-#,##0.0 %;0.0 %"
+WHOLE_FORMAT = "#,##0"
+SIGNED_WHOLE_FORMAT = "+#,##0;-#,##0;0"
+DECIMAL_FORMAT = "#,##0.0"
+SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
+# Chart series that stay apart in grey print: each differs from the others in lightness as well as in hue,
+# and a line series in dash and marker too.
+LINE_LOOKS = (("1F4E79", "solid", "circle"), ("C55A11", "dash", "square"), ("A5A5A5", "round_dot", "triangle"),
+              ("000000", "long_dash", "diamond"))
+BAR_COLORS = ("BDD7EE", "5B9BD5", "1F4E79", "000000")  # light to dark
+MISSING = "ei tietoa"  # a month that has passed (or a figure that should be there) without data
+NOT_YET = "–"  # a month after the as-of month: not missing, just not yet
+NOT_YET_FILL, NOT_YET_FONT = "F2F2F2", "A6A6A6"
 HEADER_FILL = "DDEBF7"
 TOTAL_FILL = "F2F2F2"
 TITLE_SIZE = 14.0
@@ -196,3 +211,25 @@ def fit_header(spec: SheetSpec, area: TableArea, font: float = 11.0, wrapped: It
             spec.column_widths[letter] = width
         lines = max(lines, wrapped_lines(text, width, font, bold=True))
     spec.row_heights[area.header_row] = row_height(lines, font)
+
+
+def line_series(series: list[Series]) -> list[Series]:
+    """The series of a line chart, each with its own colour, dash and marker (LINE_LOOKS in order)."""
+    return [replace(one, color=color, dash=dash, marker=marker) for one, (color, dash, marker) in zip(series, LINE_LOOKS)]
+
+
+def bar_series(series: list[Series]) -> list[Series]:
+    """The series of a bar or column chart, light to dark (BAR_COLORS in order)."""
+    return [replace(one, color=color) for one, color in zip(series, BAR_COLORS)]
+
+
+def month_cell(month: int, value: Any, as_of: int | None) -> Any:
+    """A month's figure; a month up to the as-of month without one is "ei tietoa", a later one "–" (not yet)."""
+    if value is not None:
+        return value
+    return MISSING if as_of is not None and month <= as_of else NOT_YET
+
+
+def not_yet_format(cells: str) -> ConditionalFormat:
+    """The months still ahead greyed (fill and text), so that grey print tells them from a missing month."""
+    return ConditionalFormat(cells, "text", operator="equal", values=[NOT_YET], fill=NOT_YET_FILL, font_color=NOT_YET_FONT)

@@ -15,7 +15,7 @@ HEADERS = ["Vakavuus", "Välilehti", "Solu", "Sarake", "Sääntö", "Viesti"]
 WIDTHS = {"A": 11, "B": 17, "C": 9, "D": 20, "E": 24, "F": 90}  # within A4 landscape at 8 pt; Viesti wraps
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
-NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Napsauta solun osoitetta siirtyäksesi soluun."
+NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Solun osoitetta napsauttamalla pääset soluun."
 
 
 def summary(findings: Sequence[Finding]) -> str:
