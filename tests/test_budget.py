@@ -348,8 +348,8 @@ def test_monthly_tab_reconciles_and_charts_cumulative_against_budget(small):
     (chart,) = monthly.charts
     assert chart.kind == "line"
     assert [s.name for s in chart.series] == ["Sidottu kumulatiivinen €", "Maksettu kumulatiivinen €", "Budjetti €"]
-    assert [s.values for s in chart.series] == ["B6:B17", "C6:C17", "D6:D17"]
-    assert {s.categories for s in chart.series} == {"A6:A17"}
+    assert [s.values for s in chart.series] == ["B7:B18", "C7:C18", "D7:D18"]
+    assert {s.categories for s in chart.series} == {"A7:A18"}
 
 
 def test_tabs_with_no_data_show_missing_not_zero():

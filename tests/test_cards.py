@@ -20,12 +20,14 @@ from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
 from tyollisyys_xl.core.reports.statuses import STATUS_LABELS
 from tyollisyys_xl.core.reports.cards import (
     NOT_JUDGED,
+    SHARE_LABEL,
     TEMPLATE_SHEET,
     card_layout,
     card_name,
     layout_stamp,
     municipality_cards,
 )
+from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL
 from tyollisyys_xl.core.sheetspec import Style
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import dense_block, sheet_cells
@@ -91,8 +93,8 @@ def test_print_setup_is_one_a4_portrait_page_with_name_month_and_page(small):
     _, _, cards = small
     setup = cards[1].print_setup
     assert (setup.paper, setup.landscape, setup.fit_width, setup.fit_height, setup.scale) == ("A4", False, 1, 1, None)
-    assert "&A" in setup.header and "&D" in setup.header  # &A prints the sheet's name: "Kuntakortti Jämsä"
-    assert setup.footer == "&LTilanne 3/2026&RSivu &P / &N"
+    # &A prints the sheet's name ("Kuntakortti Jämsä"), &P / &N the page, &D the day it was printed
+    assert setup.footer == "&L&A · Tilanne maaliskuu 2026&CSivu &P / &N&RTulostettu &D"
 
 
 def test_every_card_is_its_templates_formats_and_its_own_values(small):
@@ -126,12 +128,13 @@ def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
 def test_card_heading_names_code_service_model_and_data_date(small):
     _, _, cards = small
     grid = cards[2].values_grid()
-    assert grid[(1, 1)] == "Kuntakortti Keuruu"
-    assert grid[(2, 1)] == "Kuntanumero 249"
-    assert grid[(3, 1)] == "Palvelumalli: valmennuksen tuottaa kunta (palvelutuotantosopimus), kotoutumiskoulutuksen kunta."
-    assert cards[1].values_grid()[(3, 1)] == "Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa työllisyysalue."
-    assert grid[(4, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
-    assert "vastuukunta" in cards[1].values_grid()[(2, 1)]
+    assert grid[(1, 1)] is None  # the banner row: empty until the run's marks are known (add_banners)
+    assert grid[(2, 1)] == "Kuntakortti Keuruu"
+    assert grid[(3, 1)] == "Kuntanumero 249"
+    assert grid[(4, 1)] == "Palvelumalli: valmennuksen tuottaa kunta (palvelutuotantosopimus), kotoutumiskoulutuksen kunta."
+    assert cards[1].values_grid()[(4, 1)] == "Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa työllisyysalue."
+    assert grid[(5, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
+    assert "vastuukunta" in cards[1].values_grid()[(3, 1)]
 
 
 def test_subsidy_figures_reconcile_with_the_budget_summary(small):
@@ -162,8 +165,9 @@ def test_service_costs_and_shares_of_the_area(small):
     _, _, cards = small
     jamsa, keuruu = cards[1], cards[2]
     assert row_of(jamsa, "Valmennuspalvelut")[1:3] == [1200.10, pytest.approx(1200.10 / 2000)]
-    assert row_of(keuruu, "Palvelukustannukset")[1:4] == [799.90, 2000.0, pytest.approx(799.90 / 2000)]
-    assert row_of(jamsa, "Tukibudjetti")[3] == pytest.approx(10000 / 15000)
+    costs = next(r for (r, c), v in keuruu.values_grid().items() if c == 1 and v == "Kustannuskohde")
+    assert row_of(keuruu, TOTAL_LABEL, start=costs)[1:3] == [799.90, pytest.approx(799.90 / 2000)]
+    assert row_of(jamsa, SHARE_LABEL)[1] == pytest.approx(10000 / 15000)  # of the area's budget
 
 
 def test_indicator_values_trend_and_share(small):
@@ -209,8 +213,8 @@ def test_cards_without_any_data_still_have_the_full_layout(small):
     tables = make_tables()
     cards = municipality_cards(tables, compute_budget(tables))  # attainment computed when not given
     assert len(cards) == 8 and labels(cards[0]) == labels(small[2][0])
-    assert cards[0].values_grid()[(4, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
-    assert cards[0].print_setup.footer == "&RSivu &P / &N"  # no entries: no month to name
+    assert cards[0].values_grid()[(5, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
+    assert cards[0].print_setup.footer == "&L&A&CSivu &P / &N&RTulostettu &D"  # no entries: no month to name
 
 
 # ---------------------------------------------------------------- the demo workbook, rendered

@@ -233,7 +233,7 @@ def test_an_empty_workbook_gives_sheets_that_say_there_is_no_data(empty):
     grid, rows = main.values_grid(), indicator_rows(main)
     assert len(rows) == 37
     assert {grid[(r, COLUMN["Tila"])] for r in rows.values()} == {status_label(EI_TIETOA)}
-    assert "Toteumia ei ole vielä kirjattu." in str(grid[(2, 1)])
+    assert "Toteumia ei ole vielä kirjattu." in str(grid[(3, 1)])
     assert sheet(specs, TREND_SHEET).charts == []
 
 

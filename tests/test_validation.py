@@ -336,14 +336,14 @@ def test_tarkistus_sheet_lists_and_links_every_finding(faulty):
     assert links[f"C{header_row + 1}"].endswith(f"!{first.cell}")
     assert "'Palvelukustannukset'" not in "".join(links.values())  # no quotes where none are needed
     errors = sum(f.severity == ERROR for f in result.findings)
-    assert grid[(2, 1)].startswith(f"{errors} virhe")
+    assert grid[(3, 1)].startswith(f"{errors} virhe")  # row 1: the banner row, row 2: the title
     assert spec.freeze == f"A{header_row + 1}"
 
 
 def test_tarkistus_sheet_without_findings():
     spec = tarkistus_sheet([])
     assert spec.name == "Tarkistus"
-    assert spec.values_grid()[(2, 1)] == "Ei virheitä eikä varoituksia."
+    assert spec.values_grid()[(3, 1)] == "Ei virheitä eikä varoituksia."
     assert spec.hyperlinks == []
 
 

@@ -36,6 +36,7 @@ from tyollisyys_xl.core.sheetspec import (
     Style,
 )
 from tyollisyys_xl.io.generated import (
+    DEMO_NAME,
     GENERATED_NAME,
     HIGHLIGHT_SHEET,
     GeneratedSheetConflict,
@@ -127,6 +128,10 @@ class XlwingsBook:
                 if any(name.name.rsplit("!", 1)[-1] == GENERATED_NAME for name in sheet.names)
             ]
         return list(self._generated)
+
+    def is_demo(self) -> bool:
+        """True when the workbook carries the demo generator's name (it holds fictional data): one call."""
+        return any(name.name == DEMO_NAME for name in self.book.names)
 
     # -- writing -------------------------------------------------------------------------------
     def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:

@@ -31,6 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.lite_parts import add_lite_parts, read_lite_files
+from tyollisyys_xl.master.printing import input_sheet_print, text_sheet_print
 from tyollisyys_xl.master.reading import BuildError, CellValue, open_workbook, read_input_tables
 from tyollisyys_xl.master.vba_project import VbaModule, build_vba_project, read_bas_file
 from tyollisyys_xl.core.code_labels import format_label
@@ -38,6 +39,7 @@ from tyollisyys_xl.core.months import year_and_month
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
 from tyollisyys_xl.io.errors import WorkbookReadError, os_reason
+from tyollisyys_xl.io.generated import DEMO_NAME
 from tyollisyys_xl.io.snapshot import Snapshot
 from tyollisyys_xl.programme import AREA_TOTAL, Programme, load_programme
 from tyollisyys_xl.resources import master_workbook, source_root
@@ -451,6 +453,7 @@ def _write_input_sheet(
                 _write_cell(sheet, r, col, value, _cell_format(formats, column, value, column.key in unlocked))
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
+    input_sheet_print(sheet, [column.width for column in schema.columns])
     if schema.approved_keys:
         _protect_approved(sheet)
 
@@ -501,19 +504,12 @@ class Writer:
         self.row += rows
 
 
-def _print_to_page_width(sheet: Worksheet) -> None:
-    """Text sheets print on A4 as one column of pages, never cut at the right edge."""
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-
-
 def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: Sources, notice: str | None) -> None:
     """Title, the five buttons with what they do, the status of the last run, and short instructions."""
     sheet.set_column(0, 0, 3)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 24)
     sheet.set_column(3, 3, 80)
-    _print_to_page_width(sheet)
     sheet.hide_gridlines(2)
     prog = sources.programme
     sheet.write_string(0, 1, f"{prog.title} – päätyökirja", formats.get(bold=True, font_size=18, font_color="1F4E79"))
@@ -526,6 +522,7 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
         sheet.merge_range(row, col, row, col + 2, "", warning)
         sheet.write_string(row, col, notice, warning)
         sheet.set_row(row, 48)
+        book.define_name(DEMO_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
 
     section = formats.get(bold=True, font_size=13, font_color="1F4E79", bottom=1)
     sheet.write_string(4, 1, "Toiminnot", section)
@@ -544,8 +541,12 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
         sheet.write_string(status_row + offset, 1, label, formats.get(bold=True))
         cell = xl_rowcol_to_cell(status_row + offset, 2, row_abs=True, col_abs=True)
         number_format = "d.m.yyyy h:mm" if name == "Tila_Aika" else "General"
-        sheet.write_blank(status_row + offset, 2, None,
-                          formats.get(bg_color="F2F2F2", align="left", num_format=number_format))
+        status_format = formats.get(bg_color="F2F2F2", align="left", num_format=number_format)
+        if name == "Tila_Tulos":  # a long text: wrapped across C:D, four lines tall, never wider than the page
+            status_format = formats.get(bg_color="F2F2F2", align="left", valign="top", text_wrap=True)
+            sheet.merge_range(status_row + offset, 2, status_row + offset, 3, "", status_format)
+            sheet.set_row(status_row + offset, 60)
+        sheet.write_blank(status_row + offset, 2, None, status_format)
         book.define_name(name, f"={OHJAUS}!{cell}")
 
     text = Writer(sheet, formats, (1, 3), 130)
@@ -593,6 +594,7 @@ def _write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: S
     text.gap()
     text.heading("Asetukset")
     _write_self_test_button(sheet, text)
+    text_sheet_print(sheet, (3, 30, 24, 80), text.row, 3)
     sheet.activate()
 
 
@@ -643,8 +645,8 @@ def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, tex
 
 def _write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme) -> None:
     """The programme as readable text: themes, focus areas with their lists and indicators, and the services."""
-    _print_to_page_width(sheet)
     widths = (8, 7, 58, 30, 30)
+    text_sheet_print(sheet, widths)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     text = Writer(sheet, formats, (0, len(widths) - 1), sum(widths) * 0.95)

@@ -18,15 +18,18 @@ from tyollisyys_xl.core.months import MONTHS, YEAR, month_label
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.core.reports.layout import (
     EURO_FORMAT,
+    FIRST_ROW,
     PERCENT_FORMAT,
     TOTAL_FILL,
     TableArea,
+    fit_header,
     heading,
     line_series,
     table,
     title,
 )
-from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Hyperlink, PrintSetup, Series, SheetSpec, Style
+from tyollisyys_xl.core.reports.printing import board_print_setup
+from tyollisyys_xl.core.sheetspec import Chart, ConditionalFormat, Hyperlink, Series, SheetSpec, Style
 from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -164,15 +167,19 @@ def over_format(area: TableArea, first: int, last: int, limit: float) -> Conditi
 
 
 def summary_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
-    spec = SheetSpec(SUMMARY_SHEET, tab_color=TAB_COLOR)
-    row = title(spec, 1, f"Tukibudjetin seuranta {YEAR}",
-                [payments_note(result), COMMITTED_NOTE, NO_BUDGET_NOTE, forecast_note(result), OVER_NOTE])
+    spec = SheetSpec(SUMMARY_SHEET, tab_color=TAB_COLOR,
+                     column_widths={"A": 16, "B": 24} | {column_letter(3 + i): 14 for i in range(len(SUMMARY_HEADERS) - 2)})
+    row = title(spec, FIRST_ROW, f"Tukibudjetin seuranta {YEAR}",
+                [payments_note(result), COMMITTED_NOTE, NO_BUDGET_NOTE, forecast_note(result), OVER_NOTE],
+                last_column=len(SUMMARY_HEADERS))
     formats = {i: EURO_FORMAT for i in (2, 3, 4, 5, 8, 9, 10)} | {6: PERCENT_FORMAT, 7: PERCENT_FORMAT}
     area = table(spec, row, SUMMARY_HEADERS, _summary_rows(result, tables), formats, header_lines=2)
     spec.conditional_formats += [over_format(area, 6, 7, 1), over_format(area, 10, 10, 0), total_rows_format(area)]
-    spec.column_widths = {"A": 18, "B": 30} | {chr(ord("C") + i): 15 for i in range(9)}
+    spec.styles.append(Style(area.column(1), wrap=True))
+    fit_header(spec, area)
     spec.freeze = cell(area.first_row, 3)
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{SUMMARY_SHEET}&R&D")
+    spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
+                                         header_rows=(area.header_row, area.header_row), key_columns=("A", "B"))
     return spec
 
 
@@ -186,9 +193,10 @@ def _cumulative(values: list[int | None]) -> list[int | None]:
 
 def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
     """Area totals month by month with a cumulative chart against the budget, then the detail rows."""
-    spec = SheetSpec(MONTHLY_SHEET, tab_color=TAB_COLOR)
+    spec = SheetSpec(MONTHLY_SHEET, tab_color=TAB_COLOR, column_widths=dict(MONTHLY_WIDTHS))
     last_paid_month = result.payments_until.month if result.payments_until else 0
-    row = title(spec, 1, f"Sidonnat ja maksatukset kuukausittain {YEAR}", [payments_note(result), COMMITTED_NOTE])
+    row = title(spec, FIRST_ROW, f"Sidonnat ja maksatukset kuukausittain {YEAR}", [payments_note(result), COMMITTED_NOTE],
+                last_column=len(MONTHLY_WIDTHS))
 
     by_month = result.monthly.groupby("month")[["committed_cents", "paid_cents"]].sum()
     committed = [int(by_month["committed_cents"].get(m, 0)) for m in MONTHS]
@@ -214,13 +222,14 @@ def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
         Chart(
             kind="line",
             title="Kumulatiiviset sidonnat ja maksatukset suhteessa budjettiin",
-            anchor=cell(area.header_row, area.right + 2),
+            anchor=cell(area.last_row + 2, 1),  # under the table, on the printed page
             series=line_series([Series(headers[i], months_range(i), months_range(0)) for i in (1, 2, 3)]),
             width_cm=18,
             height_cm=9,
             value_format=EURO_FORMAT,
         )
     )
+    fit_header(spec, area)
 
     detail = ordered(result.monthly, tables, [*KEYS, "month"])
     detail_rows = [
@@ -228,19 +237,26 @@ def monthly_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
          cents_to_euros(r.paid_cents) if r.month <= last_paid_month else None]
         for r in detail.itertuples()
     ]
-    row = heading(spec, area.last_row + 2, "Kunnittain ja tukilajeittain")
-    table(spec, row, ["Kunta", "Tukilaji", "Kuukausi", "Sidottu €", "Maksettu €"], detail_rows,
-          {3: EURO_FORMAT, 4: EURO_FORMAT})
-    spec.column_widths = {"A": 18, "B": 30, "C": 18, "D": 18, "E": 18, "F": 18}
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MONTHLY_SHEET}&R&D")
+    row = heading(spec, area.last_row + 2 + CHART_ROWS, "Kunnittain ja tukilajeittain")
+    detail_area = table(spec, row, ["Kunta", "Tukilaji", "Kuukausi", "Sidottu €", "Maksettu €"], detail_rows,
+                        {3: EURO_FORMAT, 4: EURO_FORMAT})
+    spec.styles.append(Style(detail_area.column(1), wrap=True))
+    fit_header(spec, detail_area)
+    spec.print_setup = board_print_setup(spec, last_row=detail_area.last_row, last_column=len(MONTHLY_WIDTHS),
+                                         header_rows=(detail_area.header_row, detail_area.header_row))
     return spec
 
 
+MONTHLY_WIDTHS = {"A": 16, "B": 28, "C": 16, "D": 16, "E": 16, "F": 16}
+CHART_ROWS = 19  # a 9 cm chart covers about 17 rows of default height
+
+
 def alerts_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
-    spec = SheetSpec(ALERTS_SHEET, tab_color="C00000")
+    spec = SheetSpec(ALERTS_SHEET, tab_color="C00000", column_widths=dict(ALERT_WIDTHS))
     count = len(result.alerts)
-    row = title(spec, 1, "Budjettihälytykset", [f"{count} hälytystä. {payments_note(result)} "
-                                                 "Syöttösolu-linkki vie riville, jota hälytys koskee."])
+    row = title(spec, FIRST_ROW, "Budjettihälytykset", [f"{count} hälytystä. {payments_note(result)} "
+                                                         "Syöttösolu-linkki vie riville, jota hälytys koskee."],
+                last_column=len(ALERT_WIDTHS))
     headers = ["Hälytys", "Kunta", "Tukilaji", "Sidonta", "Selitys", "Syöttösolu"]
     rows = [
         [a.kind, a.municipality, a.subsidy_type, a.commitment_id, a.message, sheet_address(a.sheet, a.cell)]
@@ -251,11 +267,17 @@ def alerts_sheet(result: BudgetResult, tables: Tables) -> SheetSpec:
         Hyperlink(cell(area.first_row + i, area.right), target=r[-1], text=r[-1])
         for i, r in enumerate(rows) if r[-1]
     ]
-    spec.styles.append(Style(area.column(4), wrap=True))
-    spec.column_widths = {"A": 34, "B": 16, "C": 28, "D": 14, "E": 80, "F": 18}
+    wrapped = (0, 2, 4)  # Hälytys, Tukilaji and Selitys wrap: nothing runs into the next cell or off the page
+    for column in wrapped:
+        spec.styles.append(Style(area.column(column), wrap=True))
+    fit_header(spec, area, wrapped=(0, 2))  # the kinds of alert and subsidy types; Selitys quotes user text
     spec.freeze = cell(area.first_row, 1)
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{ALERTS_SHEET}&R&D")
+    spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
+                                         header_rows=(area.header_row, area.header_row))
     return spec
+
+
+ALERT_WIDTHS = {"A": 24, "B": 16, "C": 20, "D": 12, "E": 48, "F": 16}
 
 
 def budget_sheets(result: BudgetResult, tables: Tables) -> list[SheetSpec]:

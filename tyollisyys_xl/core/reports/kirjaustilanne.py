@@ -14,8 +14,9 @@ from tyollisyys_xl.core.attainment.figures import entry_values, municipality_nam
 from tyollisyys_xl.core.attainment.specs import indicator_spec
 from tyollisyys_xl.core.cells import cell, cell_range, column_letter
 from tyollisyys_xl.core.months import month_label, month_title
-from tyollisyys_xl.core.reports.layout import DECIMAL_FORMAT, WHOLE_FORMAT, heading, table, title
-from tyollisyys_xl.core.sheetspec import ConditionalFormat, PrintSetup, SheetSpec, Style
+from tyollisyys_xl.core.reports.layout import DECIMAL_FORMAT, FIRST_ROW, WHOLE_FORMAT, fit_header, heading, table, title
+from tyollisyys_xl.core.reports.printing import board_print_setup
+from tyollisyys_xl.core.sheetspec import ConditionalFormat, SheetSpec, Style
 from tyollisyys_xl.core.tables import Tables
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -31,20 +32,20 @@ INSTRUCTION = "Kirjausohje"
 
 def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     """The latest month's figure of every indicator per municipality (or for the whole area), with the instructions."""
-    spec = SheetSpec(SHEET_NAME, tab_color=TAB_COLOR)
+    names = municipality_names(tables)
+    spec = SheetSpec(SHEET_NAME, tab_color=TAB_COLOR, column_widths=_widths(len(names)))
     specs = {row.id: indicator_spec(row) for row in tables.indicators.itertuples(index=False)}
     values = entry_values(tables, specs)
     month = int(values["month"].max()) if len(values) else None
     when = month_title(month) if month else "toteumia ei ole vielä kirjattu"
-    row = title(spec, 1, f"Kirjaustilanne – {when}", [
+    row = title(spec, FIRST_ROW, f"Kirjaustilanne – {when}", [
         "Viimeisin kuukausi, jolle on kirjattu toteumia: ”puuttuu” = kunta (tai koko alueen mittarissa alue) ei ole "
         "vielä kirjannut lukua. Tarkistus-välilehti luettelee puuttuvat myös aiemmilta kuukausilta.",
         f"”{FROM_LEDGER}” = luku lasketaan Sidonnat-taulukosta, eikä sitä tarvitse kirjata. Työkalun tuottama "
         "välilehti: kirjaukset tehdään Toteumat-välilehdelle.",
-    ])
+    ], last_column=len(spec.column_widths))
     if month is None:
         return spec
-    names = municipality_names(tables)
     latest = values[values["month"] == month]
     figure = {(i, place): v for i, place, v in zip(latest["indicator_id"], latest["municipality"], latest["effective"])}
     last_entered = values.groupby("indicator_id")["month"].max().to_dict()
@@ -78,13 +79,19 @@ def kirjaustilanne_sheet(tables: Tables) -> SheetSpec:
     spec.conditional_formats.append(ConditionalFormat(figures, "text", operator="equal", values=[MISSING],
                                                       fill=MISSING_FILL, font_color=MISSING_FONT))
     spec.styles.append(Style(area.column(len(headers) - 1), wrap=True))
+    spec.styles.append(Style(area.column(1), wrap=True))
     spec.freeze = cell(area.first_row, 3)
-    spec.column_widths = {"A": 8, "B": 40, "C": 11, "D": 11} | {
-        column_letter(area.left + offset): 11 for offset in range(first_figure, last_figure + 1)}
-    spec.column_widths[column_letter(area.right)] = 60
-    spec.print_setup = PrintSetup(landscape=True, fit_width=1, fit_height=0, header=f"&L{SHEET_NAME}&R&D",
-                                  print_area=cell_range(1, 1, area.last_row, area.right))
+    fit_header(spec, area, wrapped=(1, len(headers) - 1))
+    spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=area.right,
+                                         header_rows=(area.header_row, area.header_row), key_columns=("A", "B"))
     return spec
+
+
+def _widths(municipalities: int) -> dict[str, float]:
+    """Indicator, its entry counts, a figure per place and the instruction; the names and instructions wrap.
+    Wider than a page at 8 pt, the sheet prints on pages across with the indicator at the left of each."""
+    figures = {column_letter(len(LEADING) + i): 10 for i in range(municipalities)}
+    return {"A": 8, "B": 28, "C": 9, "D": 10, "E": 10} | figures | {column_letter(len(LEADING) + municipalities + 1): 32}
 
 
 def _text(value) -> str | None:

@@ -43,18 +43,21 @@ from tyollisyys_xl.core.reports.layout import (
     SIGNED_WHOLE_FORMAT,
     TOTAL_FILL,
     WHOLE_FORMAT,
+    FIRST_ROW,
     TableArea,
+    fit_header,
     heading,
     line_series,
     month_cell,
     not_yet_format,
     table,
     title,
+    wrap_across,
 )
+from tyollisyys_xl.core.reports.printing import board_print_setup
 from tyollisyys_xl.core.reports.statuses import STATUS_LABELS, status_formats, status_label
 from tyollisyys_xl.core.reports.toteutuminen_formulas import (
     CAPPED,
-    FACTOR,
     ID,
     INDICATOR_HEADERS,
     LEVEL,
@@ -71,7 +74,6 @@ from tyollisyys_xl.core.sheetspec import (
     Chart,
     ConditionalFormat,
     Formula,
-    PrintSetup,
     Series,
     SheetSpec,
     Style,
@@ -86,7 +88,6 @@ TAB_COLOR = "2F5597"
 
 FACTOR_FORMAT = "0.000"
 AXIS_PERCENT_FORMAT = "0 %"  # axis steps are round: no decimal to show
-HEADER_HEIGHT = 60.0  # points: four lines of a wrapped header
 AS_OF_FORMAT = '0"/2026"'
 
 ON_TRACK_SHARE_HEADER = "Saavutettu tai tavoitteessa (niistä, joista on tietoa)"
@@ -113,6 +114,9 @@ INDICATOR_WIDTHS = {
     "Odotettu eteneminen": 11, "Edistyminen rajattuna": 11, "Kausikerroin": 11,
 }
 ROLLUP_LEFT = 3  # the roll-up table starts under Painopiste so that its wide columns fit
+NOTE_COLUMNS = 4  # the notes under a title wrap across A..D, within the first printed page
+WRAPPED_COLUMNS = ("Huomio", "Selitys ja toimenpide", "Kattavuus", "Mittari", "Painopiste", "Yksikkö")
+PRINTED_UP_TO = "Huomio"  # the last column on paper; the formulas' helper columns after it stay on screen
 
 
 def fractional_indicators(result: AttainmentResult) -> set[str]:
@@ -191,8 +195,8 @@ def _subtotal_cells(label: str, first: int, last: int, result_row: dict) -> list
 
 
 def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int, params: ParameterCells,
-                     follow_up: dict[str, FollowUp]) -> tuple[list[_Group], int, int]:
-    """Indicators grouped by theme and focus area with subtotal rows; returns the groups and the row span."""
+                     follow_up: dict[str, FollowUp]) -> tuple[list[_Group], TableArea]:
+    """Indicators grouped by theme and focus area with subtotal rows; returns the groups and where the table is."""
     rollups = result.rollups.set_index(["group_type", "group"])
     rows, total_offsets, theme_offsets, groups = [], set(), set(), []
     first_data = header_row + 1
@@ -225,15 +229,14 @@ def _indicator_table(spec: SheetSpec, result: AttainmentResult, header_row: int,
         ("Lähtöarvo", WHOLE_FORMAT), ("Tavoite", WHOLE_FORMAT), ("Toteuma", WHOLE_FORMAT), ("Sama kk vuotta aiemmin", WHOLE_FORMAT),
         ("Muutos vuodessa", SIGNED_WHOLE_FORMAT), ("Odotettu nyt", DECIMAL_FORMAT)]}
     _number_styles(spec, area, [r[0] for r in rows], numbers, fractional_indicators(result))
-    spec.row_heights[header_row] = HEADER_HEIGHT
     for offset in theme_offsets:
         r = area.first_row + offset
         spec.styles.append(Style(cell_range(r, 1, r, area.right), bold=True, font_size=12.0, fill="D9E1F2"))
-    for wrapped in ("Huomio", "Selitys ja toimenpide"):
+    for wrapped in WRAPPED_COLUMNS:
         column = indicator_column(wrapped)
         spec.styles.append(Style(f"{column}{area.first_row}:{column}{area.last_row}", wrap=True))
     spec.conditional_formats += status_formats(f"{STATUS}{area.first_row}:{STATUS}{area.last_row}")
-    return groups, area.first_row, area.last_row
+    return groups, area
 
 
 def _rollup_cells(r: int, label: str, group: str, counts: dict[str, str], n: str, mean: str, row: pd.Series) -> list:
@@ -297,30 +300,33 @@ def _parameter_block(spec: SheetSpec, row: int, as_of: int | None, t: Thresholds
 
 def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
     spec = SheetSpec(MAIN_SHEET, tab_color=TAB_COLOR)
+    spec.column_widths = {indicator_column(header): width for header, width in INDICATOR_WIDTHS.items()}
     as_of_text = f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."
-    row = title(spec, 1, "Työllisyysohjelman 2026 mittareiden toteutuminen", [
+    row = title(spec, FIRST_ROW, "Työllisyysohjelman 2026 mittareiden toteutuminen", [
         f"{as_of_text} Laskettu {len(tables.entries)} hyväksytystä toteumarivistä. "
         "Kumulatiiviset mittarit: vuoden kertymä; tilannemittarit: viimeisin arvo.",
         "Työkalun tuottama välilehti: muutokset tehdään Mittarit- ja Toteumat-välilehdille.",
         STATUS_LEGEND,
-    ])
+    ], last_column=NOTE_COLUMNS)
     params, row = _parameter_block(spec, row, result.as_of, result.thresholds)
 
     row = heading(spec, row, "Yhteenveto")
     spec.blocks.append(Block(row, 1, [[ROLLUP_NOTE]]))
     spec.styles.append(Style(f"A{row}", italic=True, font_color="595959"))
+    wrap_across(spec, [row], NOTE_COLUMNS)
     rollup_header = row + 1
     n_groups = 2 + result.indicators["theme"].nunique() + result.indicators["focus_area"].nunique()
     indicator_header = heading(spec, rollup_header + n_groups + 2, "Mittarit") if len(result.indicators) else None
 
-    groups, first, last = ([], 0, 0)
+    groups, first, last, indicators = [], 0, 0, None
     if indicator_header:
-        groups, first, last = _indicator_table(spec, result, indicator_header, params, follow_ups(tables, result.as_of))
+        groups, indicators = _indicator_table(spec, result, indicator_header, params, follow_ups(tables, result.as_of))
+        first, last = indicators.first_row, indicators.last_row
     rollup_rows = _rollup_rows(result, rollup_header, groups, first, last) if indicator_header else []
     n_headers = len(ROLLUP_HEADERS)
     area = table(spec, rollup_header, ROLLUP_HEADERS, rollup_rows,
                  {n_headers - 2: PERCENT_FORMAT, n_headers - 1: PERCENT_FORMAT}, left=ROLLUP_LEFT)
-    spec.row_heights[rollup_header] = HEADER_HEIGHT
+    fit_header(spec, area)
     if rollup_rows:
         spec.conditional_formats.append(ConditionalFormat(area.column(n_headers - 1), "data_bar", fill="5B9BD5"))
         focus_rows = [i for i, r in enumerate(rollup_rows) if r[0] == "Painopiste"]
@@ -328,15 +334,18 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
         spec.charts.append(Chart(
             kind="bar",
             title="Keskimääräinen edistyminen painopisteittäin",
-            anchor=cell(2, area.right + 1),
+            anchor=cell(FIRST_ROW, area.right + 1),
             series=[Series("Keskimääräinen edistyminen",
                            cell_range(top, area.right, bottom, area.right),
                            cell_range(top, ROLLUP_LEFT + 1, bottom, ROLLUP_LEFT + 1), color=BAR_COLORS[1])],
             width_cm=14, height_cm=11, value_format=AXIS_PERCENT_FORMAT,
         ))
-    spec.column_widths = {indicator_column(header): width for header, width in INDICATOR_WIDTHS.items()}
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MAIN_SHEET}&R&D",
-                                  print_area=f"A1:{FACTOR}{max(last, area.last_row)}")
+    if indicators is not None:
+        fit_header(spec, indicators, wrapped=[INDICATOR_HEADERS.index(h) for h in WRAPPED_COLUMNS])
+    last_printed = INDICATOR_HEADERS.index(PRINTED_UP_TO) + 1  # the helper columns of the formulas stay off paper
+    spec.print_setup = board_print_setup(spec, last_row=max(last, area.last_row), last_column=last_printed,
+                                         header_rows=(indicators.header_row,) * 2 if indicators else None,
+                                         key_columns=("A", "A"))
     return spec
 
 
@@ -345,6 +354,8 @@ def main_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
 MUNICIPAL_HEADERS = ["Tunnus", "Mittari", "Kunta", "Toteuma", "Tieto kk", "Sama kk vuotta aiemmin", "Muutos vuodessa",
                      "Muutos vuodessa %", "Osuus alueen luvusta", "Lähtöarvo", "Tavoite", "Odotettu nyt", "Edistyminen",
                      "Tila", "Selitys ja toimenpide", "Huomio"]
+MUNICIPAL_WIDTHS = {"A": 16, "B": 30, "C": 16, "D": 10, "E": 9, "F": 11, "G": 10, "H": 10, "I": 11, "J": 10,
+                    "K": 10, "L": 10, "M": 12, "N": 13, "O": 32, "P": 30}
 MUNICIPAL_ROLLUP_HEADERS = ["Kunta", "Arvioituja mittareita", *STATUS_LABELS, ON_TRACK_SHARE_HEADER,
                             "Keskimääräinen edistyminen"]
 
@@ -355,18 +366,17 @@ def _rollup_values(row: dict) -> list:
 
 
 def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
-    spec = SheetSpec(MUNICIPAL_SHEET, tab_color=TAB_COLOR)
-    row = title(spec, 1, "Kuntakohtaisten mittareiden toteutuminen", [
+    spec = SheetSpec(MUNICIPAL_SHEET, tab_color=TAB_COLOR, column_widths=dict(MUNICIPAL_WIDTHS))
+    row = title(spec, FIRST_ROW, "Kuntakohtaisten mittareiden toteutuminen", [
         (f"Tilanne {month_label(result.as_of)} lopussa." if result.as_of else "Toteumia ei ole vielä kirjattu."),
         "Osuuksia ja keskiarvoja verrataan alueen tavoitteeseen. Määrille ja summille kunnilla ei ole omaa "
         "tavoitetta, joten niistä näytetään kunnan osuus alueen luvusta.",
-    ])
+    ], last_column=NOTE_COLUMNS)
     row = heading(spec, row, "Yhteenveto kunnittain")
     towns = result.rollups[result.rollups["group_type"] == "kunta"]
     rollup_rows = [[r["group"], *_rollup_values(r)] for r in towns.to_dict("records")]
     n = len(MUNICIPAL_ROLLUP_HEADERS)
     area = table(spec, row, MUNICIPAL_ROLLUP_HEADERS, rollup_rows, {n - 2: PERCENT_FORMAT, n - 1: PERCENT_FORMAT})
-    spec.row_heights[row] = HEADER_HEIGHT
     if rollup_rows:
         spec.conditional_formats.append(ConditionalFormat(area.column(n - 1), "data_bar", fill="5B9BD5"))
 
@@ -386,13 +396,14 @@ def municipal_sheet(result: AttainmentResult, tables: Tables) -> SheetSpec:
         ("Toteuma", WHOLE_FORMAT), ("Sama kk vuotta aiemmin", WHOLE_FORMAT), ("Muutos vuodessa", SIGNED_WHOLE_FORMAT), ("Lähtöarvo", WHOLE_FORMAT),
         ("Tavoite", WHOLE_FORMAT), ("Odotettu nyt", DECIMAL_FORMAT)]}
     _number_styles(spec, detail, [r[0] for r in rows], numbers, fractional_indicators(result))
-    spec.row_heights[row] = HEADER_HEIGHT
     spec.conditional_formats += status_formats(detail.column(MUNICIPAL_HEADERS.index("Tila")))
-    spec.styles.append(Style(detail.column(MUNICIPAL_HEADERS.index("Selitys ja toimenpide")), wrap=True))
-    spec.column_widths = {"A": 16, "B": 40, "C": 16, "D": 11, "E": 10, "F": 11, "G": 10, "H": 10, "I": 11,
-                          "J": 11, "K": 11, "L": 11, "M": 11, "N": 13, "O": 50, "P": 48}
+    for wrapped in ("Mittari", "Selitys ja toimenpide", "Huomio"):
+        spec.styles.append(Style(detail.column(MUNICIPAL_HEADERS.index(wrapped)), wrap=True))
+    fit_header(spec, area)
+    fit_header(spec, detail, wrapped=[MUNICIPAL_HEADERS.index(h) for h in ("Mittari", "Selitys ja toimenpide", "Huomio")])
     spec.freeze = cell(detail.first_row, 4)
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{MUNICIPAL_SHEET}&R&D")
+    spec.print_setup = board_print_setup(spec, last_row=detail.last_row, last_column=detail.right,
+                                         header_rows=(detail.header_row, detail.header_row), key_columns=("A", "C"))
     return spec
 
 
@@ -404,19 +415,20 @@ TREND_ROLLUP_LEFT = 5  # beside the chart, under the month columns
 
 
 def trend_sheet(result: AttainmentResult) -> SheetSpec:
-    spec = SheetSpec(TREND_SHEET, tab_color=TAB_COLOR)
-    row = title(spec, 1, "Mittareiden toteutuminen kuukausittain", [
+    spec = SheetSpec(TREND_SHEET, tab_color=TAB_COLOR, column_widths={"A": 8, "B": 34, "C": 14, "D": 15} | {
+        column_letter(5 + i): 9 for i in range(len(MONTHS) + 1)})
+    row = title(spec, FIRST_ROW, "Mittareiden toteutuminen kuukausittain", [
         "Alueen luku kuukauden lopussa: kumulatiivisille mittareille vuoden kertymä, tilannemittareille "
         f"kuukauden arvo. ”{MISSING}” = kuukaudelta ei ole lukua tai summasta puuttuu kuntia; ”{NOT_YET}” = "
         "kuukausi on vielä edessä.",
-    ])
+    ], last_column=NOTE_COLUMNS)
     row = heading(spec, row, "Kaikki mittarit kuukausittain")
     monthly = [[month_label(int(r["month"])), *[cell_value(r[s]) for s in STATUSES], cell_value(r["on_track_share"]),
                 cell_value(r["mean_progress"])] for r in result.rollup_trend.to_dict("records")]
     n = len(MONTHLY_ROLLUP_HEADERS)
     area = table(spec, row, MONTHLY_ROLLUP_HEADERS, monthly, {n - 2: PERCENT_FORMAT, n - 1: PERCENT_FORMAT},
                  left=TREND_ROLLUP_LEFT)
-    spec.row_heights[row] = HEADER_HEIGHT
+    fit_header(spec, area)
     if monthly:
         months = cell_range(area.first_row, area.left, area.last_row, area.left)
         spec.charts.append(Chart(
@@ -443,10 +455,11 @@ def trend_sheet(result: AttainmentResult) -> SheetSpec:
                                             detail.left + values[-1]), align="right"))
         spec.conditional_formats.append(not_yet_format(cell_range(detail.first_row, detail.left + values[0],
                                                                   detail.last_row, detail.left + values[-2])))
-    spec.column_widths = {"A": 8, "B": 44, "C": 14, "D": 14} | {
-        column_letter(5 + i): 9 for i in range(len(MONTHS) + 1)}
+    spec.styles += [Style(detail.column(1), wrap=True), Style(detail.column(2), wrap=True)]
+    fit_header(spec, detail, wrapped=(1, 2))
     spec.freeze = cell(detail.first_row, 3)
-    spec.print_setup = PrintSetup(landscape=True, fit_height=0, header=f"&L{TREND_SHEET}&R&D")
+    spec.print_setup = board_print_setup(spec, last_row=detail.last_row, last_column=detail.right,
+                                         header_rows=(detail.header_row, detail.header_row), key_columns=("A", "B"))
     return spec
 
 
