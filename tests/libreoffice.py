@@ -31,11 +31,19 @@ _ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx") -> Path:
-    """Convert source with Calc (recalculating on load) into out_dir; returns the new file."""
+_FINNISH_LOCALE = """
+  <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>fi-FI</value></prop></item>
+"""
+
+
+def recalculated_copy(source: Path, out_dir: Path, target_format: str = "xlsx", finnish: bool = False) -> Path:
+    """Convert source with Calc (recalculating on load) into out_dir; returns the new file.
+
+    finnish: format numbers as a Finnish Excel does (thousands space, decimal comma), as the board sees them."""
     profile = out_dir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE, encoding="utf-8")
+    settings = _ALWAYS_RECALCULATE.replace("</oor:items>", _FINNISH_LOCALE + "</oor:items>") if finnish else _ALWAYS_RECALCULATE
+    (profile / "user" / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
     converted_dir = out_dir / "converted"
     converted_dir.mkdir(exist_ok=True)
     subprocess.run(

@@ -18,6 +18,10 @@ from tyollisyys_xl.core.reports.layout import TOTAL_FILL
 from tyollisyys_xl.core.reports.budget_tabs import (
     ALERTS_SHEET,
     MONTHLY_SHEET,
+    NO_BUDGET,
+    NO_FORECAST,
+    NO_RATE,
+    OVER_FILL,
     SUMMARY_SHEET,
     TOTAL_LABEL,
     budget_sheets,
@@ -25,6 +29,7 @@ from tyollisyys_xl.core.reports.budget_tabs import (
 from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.programme import AREA_TOTAL
 
+KUNNAT = ["Joutsa", "Jämsä", "Keuruu", "Luhanka", "Multia", "Mänttä-Vilppula", "Petäjävesi", "Toivakka"]
 PAY = "Palkkatuki"
 YOUTH = "Nuoret töihin -rekrytointituki"
 START = "Starttiraha"
@@ -181,6 +186,78 @@ def test_summary_per_municipality_and_subsidy_type(small):
     assert result.payments_until == dt.date(2026, 4, 12)
 
 
+def test_forecast_adds_the_new_commitments_expected_at_the_years_pace(small):
+    """Decisions of 2026 run to March (S4, 1.3.2026): m = 3, so the 9 months left bind 3 times what 1-3 did."""
+    _, result = small
+    assert (result.decisions_until, result.forecast_months) == (3, 3)
+    forecast = result.summary.set_index(["municipality", "subsidy_type"])["forecast_cents"]
+    assert forecast[("Jämsä", PAY)] == 497802  # S1 was decided in 2025: no new commitments, no pace
+    assert forecast[("Jämsä", YOUTH)] == 900000 + 900000 * 9 // 3  # S2, 9 000 € all in 2026
+    assert forecast[("Keuruu", PAY)] == 540033 + 1620099  # S3: 5 400,33 € x 9 / 3 = 16 200,99 €
+    assert forecast[("Multia", PAY)] == 300001 + 900003
+    assert forecast[("Joutsa", PAY)] == 0  # nothing committed, nothing decided
+    assert totals(result.summary, [])["forecast_cents"].iloc[0] == 497802 + 3600000 + 2160132 + 1200004
+
+
+def test_forecast_rounds_each_row_half_up_and_totals_sum_the_rows():
+    """m = 8 (a decision in August): 4 months left, expected = new x 4 / 8."""
+    tables = make_tables(
+        budget=[dict(municipality="Joutsa", subsidy_type=PAY, budget_eur=12000)],
+        commitments=[
+            commitment("A", "Joutsa", PAY, "1.2.2026", "31.7.2026", 8000, decided="15.1.2026"),
+            commitment("B", "Joutsa", PAY, "1.9.2026", "30.9.2026", 1000, decided="20.8.2026"),
+            commitment("C", "Joutsa", START, "1.12.2025", "31.1.2026", 620, decided="1.11.2025"),  # 31 of 62 days in 2026
+            commitment("D", "Toivakka", PAY, "1.3.2026", "1.3.2026", Decimal("0.01"), decided="3.3.2026"),
+        ],
+    )
+    result = compute_budget(tables)
+    assert result.forecast_months == 8
+    summary = result.summary.set_index(["municipality", "subsidy_type"])
+    assert summary.loc[("Joutsa", PAY), ["new_cents", "expected_new_cents", "forecast_cents"]].tolist() == [
+        900000, 450000, 1350000]
+    assert summary.loc[("Joutsa", START), ["committed_cents", "forecast_cents"]].tolist() == [31000, 31000]
+    assert summary.loc[("Toivakka", PAY), "forecast_cents"] == 1 + 1  # 0,5 cents rounds up
+    assert totals(result.summary, [])["forecast_cents"].iloc[0] == 1350000 + 31000 + 2
+    summary_tab = budget_sheets(result, tables)[0]
+    joutsa = next(r for r in sheet_rows(summary_tab, "Kunta") if r[:2] == ["Joutsa", PAY])
+    assert joutsa[9:] == [13500.0, 13500.0 - 12000]
+    notes = [v for (r, c), v in summary_tab.values_grid().items() if c == 1 and isinstance(v, str)]
+    assert any("1–8/2026 tehtyjen päätösten vuoden 2026 osuus ÷ 8 × 4 jäljellä olevaa kuukautta" in n for n in notes)
+
+
+@pytest.mark.parametrize(("decided", "why"), [
+    ("27.2.2026", "päätöksiä on vasta 2/2026 asti"),  # two months are no pace
+    ("15.12.2025", "vuodelta 2026 ei ole vielä sidontapäätöksiä"),
+])
+def test_without_a_pace_there_is_no_forecast_and_the_tab_says_why(decided, why):
+    tables = make_tables(commitments=[commitment("A", "Joutsa", PAY, "1.3.2026", "31.3.2026", 100, decided=decided)])
+    result = compute_budget(tables)
+    assert result.forecast_months is None and result.summary["forecast_cents"].isna().all()
+    summary_tab = budget_sheets(result, tables)[0]
+    joutsa = next(r for r in sheet_rows(summary_tab, "Kunta") if r[:2] == ["Joutsa", PAY])
+    assert joutsa[3] == 100.0 and joutsa[9:] == [NO_FORECAST, NO_RATE]
+    notes = [v for (r, c), v in summary_tab.values_grid().items() if c == 1 and isinstance(v, str)]
+    assert any(why in n and "vähintään 3 kuukauden" in n for n in notes)
+
+
+def test_a_full_year_of_decisions_forecasts_what_is_committed():
+    tables = make_tables(commitments=[commitment("A", "Joutsa", PAY, "1.12.2026", "31.12.2026", 100, decided="1.12.2026")])
+    result = compute_budget(tables)
+    assert result.forecast_months == 12 and result.summary["forecast_cents"].sum() == 10000
+
+
+def test_rates_above_100_percent_and_forecasts_above_budget_are_red(small):
+    """One formula rule per column group: text cells ("–") are never coloured, whatever Excel ranks them."""
+    tables, result = small
+    summary = next(s for s in budget_sheets(result, tables) if s.name == SUMMARY_SHEET)
+    header = next(r for (r, c), v in summary.values_grid().items() if c == 1 and v == "Kunta")
+    rates, forecast = summary.conditional_formats[:2]
+    last = header + len(sheet_rows(summary, "Kunta"))
+    assert (rates.range, rates.values) == (f"G{header + 1}:H{last}", [f"=AND(ISNUMBER(G{header + 1}),G{header + 1}>1)"])
+    assert (forecast.range, forecast.values) == (f"K{header + 1}:K{last}", [f"=AND(ISNUMBER(K{header + 1}),K{header + 1}>0)"])
+    assert rates.fill == forecast.fill == OVER_FILL and rates.bold
+
+
 def test_totals_reconcile_to_the_input_tables_both_ways(small):
     tables, result = small
     budget_in = sum(to_cents(v) for v in tables.budget["budget_eur"])
@@ -217,7 +294,8 @@ def sheet_rows(spec, first_header):
 
 
 def cents(value):
-    return 0 if value is None else round(value * 100)
+    """A money cell in cents; "ei budjettia" counts as no euros, as the totals count it."""
+    return 0 if value is None or value == NO_BUDGET else round(value * 100)
 
 
 def test_summary_tab_totals_equal_the_sum_of_rows_and_the_input(small):
@@ -228,7 +306,9 @@ def test_summary_tab_totals_equal_the_sum_of_rows_and_the_input(small):
     municipality_totals = [r for r in rows if r[0] != AREA_TOTAL and r[1] == TOTAL_LABEL]
     by_type = [r for r in rows if r[0] == AREA_TOTAL and r[1] != TOTAL_LABEL]
     (grand,) = [r for r in rows if r[0] == AREA_TOTAL and r[1] == TOTAL_LABEL]
-    assert [r[0] for r in municipality_totals] == ["Jämsä", "Keuruu", "Luhanka", "Multia"]  # Kunnat order
+    assert [r[0] for r in municipality_totals] == KUNNAT  # every municipality, in Kunnat order
+    assert [r[:2] for r in detail[:3]] == [["Joutsa", PAY], ["Joutsa", YOUTH], ["Joutsa", START]]  # every subsidy type
+    assert [r[2] for r in detail[:3]] == [NO_BUDGET] * 3  # Joutsa has no budget row: said so, not left out
     for column in range(2, 11):
         if column in (6, 7):  # rates are not summed
             continue
@@ -239,7 +319,7 @@ def test_summary_tab_totals_equal_the_sum_of_rows_and_the_input(small):
     assert cents(grand[2]) == sum(to_cents(v) for v in tables.budget["budget_eur"])
     assert cents(grand[4]) == sum(to_cents(v) for v in tables.payments["amount_eur"])
     multia = next(r for r in detail if r[0] == "Multia")
-    assert multia[2] is None and multia[6] is None  # no budget: shown empty, not 0
+    assert multia[2] == NO_BUDGET and multia[6] == multia[7] == NO_RATE  # no budget: said so, never 0
     assert multia[5] == -3000.01  # and the commitment is all over it
 
 
@@ -247,7 +327,7 @@ def test_summary_total_rows_are_shaded_by_one_rule_however_many_municipalities(s
     """A style per total row would cost Excel a call per municipality; one formula rule covers the table."""
     tables, result = small
     summary = next(s for s in budget_sheets(result, tables) if s.name == SUMMARY_SHEET)
-    (rule,) = summary.conditional_formats
+    rule = summary.conditional_formats[-1]
     grid = summary.values_grid()
     header = next(r for (r, c), v in grid.items() if c == 1 and v == "Kunta")
     rows = sheet_rows(summary, "Kunta")
@@ -255,7 +335,7 @@ def test_summary_total_rows_are_shaded_by_one_rule_however_many_municipalities(s
     assert rule.kind == "formula" and rule.values == [f'=$B{header + 1}="{TOTAL_LABEL}"']
     assert rule.bold and rule.fill == TOTAL_FILL
     marked = [r for r in rows if r[1] == TOTAL_LABEL]  # the rows the rule shades
-    assert [r[0] for r in marked] == ["Jämsä", "Keuruu", "Luhanka", "Multia", AREA_TOTAL]
+    assert [r[0] for r in marked] == [*KUNNAT, AREA_TOTAL]
     assert not [s for s in summary.styles if s.fill == TOTAL_FILL]
 
 
@@ -279,16 +359,17 @@ def test_monthly_tab_reconciles_and_charts_cumulative_against_budget(small):
     (chart,) = monthly.charts
     assert chart.kind == "line"
     assert [s.name for s in chart.series] == ["Sidottu kumulatiivinen €", "Maksettu kumulatiivinen €", "Budjetti €"]
-    assert [s.values for s in chart.series] == ["B6:B17", "C6:C17", "D6:D17"]
-    assert {s.categories for s in chart.series} == {"A6:A17"}
+    assert [s.values for s in chart.series] == ["B7:B18", "C7:C18", "D7:D18"]
+    assert {s.categories for s in chart.series} == {"A7:A18"}
 
 
 def test_tabs_with_no_data_show_missing_not_zero():
     tables = make_tables()
     result = compute_budget(tables)
     summary, monthly, alerts = budget_sheets(result, tables)
-    (grand,) = sheet_rows(summary, "Kunta")
-    assert grand[:3] == [AREA_TOTAL, TOTAL_LABEL, None]
+    rows = sheet_rows(summary, "Kunta")
+    assert [r[0] for r in rows if r[1] == TOTAL_LABEL] == [*KUNNAT, AREA_TOTAL]
+    assert {r[2] for r in rows} == {NO_BUDGET} and {r[9] for r in rows} == {NO_FORECAST}
     assert all(r[2] is None and r[5] is None for r in sheet_rows(monthly, "Kuukausi")[:12])
     assert sheet_rows(alerts, "Hälytys") == [["Ei hälytyksiä.", None, None, None, None, None]]
 
@@ -375,7 +456,7 @@ def test_alert_payment_without_commitment_is_left_out_of_the_sums():
     result = compute_budget(tables)
     alert = only_alert(result, "MAKSU_ILMAN_SIDONTAA")
     assert alert.cell == "B2" and alert.municipality is None
-    assert result.monthly.empty and result.summary.empty
+    assert result.monthly.empty and not result.summary[["committed_cents", "paid_cents"]].any().any()
 
 
 def test_alerts_for_subsidy_caps_come_from_the_subsidy_table():
@@ -403,7 +484,7 @@ def test_alert_period_ending_before_it_starts_has_no_share():
     tables = make_tables(commitments=[commitment("S1", "Jämsä", PAY, "1.6.2026", "31.5.2026", 500)])
     result = compute_budget(tables)
     assert only_alert(result, "JAKSO_PAATTYY_ENNEN").cell == "F2"
-    assert result.summary["committed_cents"].tolist() == [0]
+    assert result.summary["committed_cents"].sum() == 0
 
 
 def test_alert_tab_lists_every_alert_with_a_link_to_its_cell():

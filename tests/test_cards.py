@@ -14,14 +14,20 @@ from table_factory import day, make_tables
 
 from tyollisyys_xl.core.attainment import compute_attainment
 from tyollisyys_xl.core.budget import compute_budget
+from tyollisyys_xl.core.cells import column_letter
+from tyollisyys_xl.core.reports.budget_tabs import NO_BUDGET, NO_RATE
+from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
+from tyollisyys_xl.core.reports.statuses import STATUS_LABELS
 from tyollisyys_xl.core.reports.cards import (
-    MISSING,
+    NOT_JUDGED,
+    SHARE_LABEL,
     TEMPLATE_SHEET,
     card_layout,
     card_name,
     layout_stamp,
     municipality_cards,
 )
+from tyollisyys_xl.core.reports.budget_tabs import TOTAL_LABEL
 from tyollisyys_xl.core.sheetspec import Style
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import dense_block, sheet_cells
@@ -87,8 +93,8 @@ def test_print_setup_is_one_a4_portrait_page_with_name_month_and_page(small):
     _, _, cards = small
     setup = cards[1].print_setup
     assert (setup.paper, setup.landscape, setup.fit_width, setup.fit_height, setup.scale) == ("A4", False, 1, 1, None)
-    assert "&A" in setup.header and "&D" in setup.header  # &A prints the sheet's name: "Kuntakortti Jämsä"
-    assert setup.footer == "&LTilanne 3/2026&RSivu &P / &N"
+    # &A prints the sheet's name ("Kuntakortti Jämsä"), &P / &N the page, &D the day it was printed
+    assert setup.footer == "&L&A · Tilanne maaliskuu 2026&CSivu &P / &N&RTulostettu &D"
 
 
 def test_every_card_is_its_templates_formats_and_its_own_values(small):
@@ -112,8 +118,8 @@ def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
     tables, budget, cards = small
     again = card_layout(tables, budget)
     assert layout_stamp(again.cards[0]) == layout_stamp(cards[0]) == layout_stamp(cards[5])
-    fewer = tables.subsidy_types.iloc[:-1]
-    smaller = card_layout(dataclasses.replace(tables, subsidy_types=fewer), budget)
+    fewer = dataclasses.replace(tables, subsidy_types=tables.subsidy_types.iloc[:-1])
+    smaller = card_layout(fewer, compute_budget(fewer))
     assert layout_stamp(smaller.cards[0]) != layout_stamp(cards[0])  # one subsidy row less: another layout
     restyled = dataclasses.replace(cards[0], styles=[*cards[0].styles, Style("A1", italic=True)])
     assert layout_stamp(restyled) != layout_stamp(cards[0])
@@ -122,11 +128,13 @@ def test_the_stamp_changes_with_the_layout_and_only_with_it(small):
 def test_card_heading_names_code_service_model_and_data_date(small):
     _, _, cards = small
     grid = cards[2].values_grid()
-    assert grid[(1, 1)] == "Kuntakortti Keuruu"
-    assert grid[(2, 1)] == "Kuntanumero 249"
-    assert "Kunta (palvelutuotantosopimus)" in grid[(3, 1)]
-    assert grid[(4, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
-    assert "vastuukunta" in cards[1].values_grid()[(2, 1)]
+    assert grid[(1, 1)] is None  # the banner row: empty until the run's marks are known (add_banners)
+    assert grid[(2, 1)] == "Kuntakortti Keuruu"
+    assert grid[(3, 1)] == "Kuntanumero 249"
+    assert grid[(4, 1)] == "Palvelumalli: valmennuksen tuottaa kunta (palvelutuotantosopimus), kotoutumiskoulutuksen kunta."
+    assert cards[1].values_grid()[(4, 1)] == "Palvelumalli: valmennuksen ja kotoutumiskoulutuksen tuottaa työllisyysalue."
+    assert grid[(5, 1)].startswith("Tiedot 31.3.2026 asti: toteumat 3/2026 asti; maksatukset 15.1.2026 asti")
+    assert "vastuukunta" in cards[1].values_grid()[(3, 1)]
 
 
 def test_subsidy_figures_reconcile_with_the_budget_summary(small):
@@ -142,19 +150,24 @@ def test_missing_data_is_shown_as_missing_never_as_zero(small):
     _, _, cards = small
     luhanka = cards[3]
     pay = row_of(luhanka, PAY)
-    assert pay[1] == MISSING and pay[4] == MISSING and pay[5] == MISSING  # no budget row
-    assert pay[2] == 0.0  # no commitments is a true zero: every commitment is entered
+    assert pay[1] == NO_BUDGET and pay[5] == pay[6] == NO_RATE  # no budget row: said as Budjettiseuranta says it
+    assert pay[2] == pay[4] == 0.0  # no commitments is a true zero: every commitment is entered
     assert row_of(luhanka, "Valmennuspalvelut")[1] == MISSING  # no service costs entered
     assert row_of(luhanka, "Tilanne nyt ¹")[6] == MISSING  # M34 not entered for Luhanka
-    assert row_of(luhanka, "huhti")[1] is None  # a month not entered yet is an empty cell
+    m34 = row_of(luhanka, "Mittari").index(next(h for h in row_of(luhanka, "Mittari") if h.startswith("M34")))
+    assert [row_of(luhanka, m)[m34] for m in ("1/2026", "3/2026", "4/2026", "12/2026")] == [MISSING, MISSING, NOT_YET, NOT_YET]
+    assert row_of(luhanka, "3/2026")[1] == 403.0 and row_of(luhanka, "4/2026")[1] == NOT_YET  # entries run to 3/2026
+    (not_yet,) = [rule for rule in luhanka.conditional_formats if rule.values == [NOT_YET]]
+    assert not_yet.fill == NOT_YET_FILL and not_yet.range.startswith("B") and not_yet.kind == "text"
 
 
 def test_service_costs_and_shares_of_the_area(small):
     _, _, cards = small
     jamsa, keuruu = cards[1], cards[2]
     assert row_of(jamsa, "Valmennuspalvelut")[1:3] == [1200.10, pytest.approx(1200.10 / 2000)]
-    assert row_of(keuruu, "Palvelukustannukset")[1:4] == [799.90, 2000.0, pytest.approx(799.90 / 2000)]
-    assert row_of(jamsa, "Tukibudjetti")[3] == pytest.approx(10000 / 15000)
+    costs = next(r for (r, c), v in keuruu.values_grid().items() if c == 1 and v == "Kustannuskohde")
+    assert row_of(keuruu, TOTAL_LABEL, start=costs)[1:3] == [799.90, pytest.approx(799.90 / 2000)]
+    assert row_of(jamsa, SHARE_LABEL)[1] == pytest.approx(10000 / 15000)  # of the area's budget
 
 
 def test_indicator_values_trend_and_share(small):
@@ -162,7 +175,7 @@ def test_indicator_values_trend_and_share(small):
     jamsa = cards[1]
     header = row_of(jamsa, "Mittari")
     m06, m34 = header.index(next(h for h in header if h.startswith("M06"))), header.index(next(h for h in header if h.startswith("M34")))
-    assert [row_of(jamsa, m)[m06] for m in ("tammi", "helmi", "maalis")] == [201.0, 202.0, 203.0]
+    assert [row_of(jamsa, m)[m06] for m in ("1/2026", "2/2026", "3/2026")] == [201.0, 202.0, 203.0]
     assert row_of(jamsa, "Tilanne nyt ¹")[m06] == 203.0
     assert row_of(jamsa, "Tilanne nyt ¹")[m34] == 10.0  # cumulative: year to date
     assert row_of(jamsa, "Suunta (kk→kk)")[m06] == "↑ +1 (2→3)"
@@ -183,12 +196,25 @@ def test_stocks_show_the_change_from_the_same_month_a_year_earlier(demo_cards):
     assert row_of(jamsa, "Sama kk vuotta aiemmin ²")[m34] == MISSING  # a year-to-date count has no reference month
 
 
+def test_the_tila_row_carries_symbols_and_colours(demo_cards):
+    """Each status its own symbol and colour on the card too; grey print keeps "● Saavutettu" and "○ Tavoitteessa" apart."""
+    _, _, cards = demo_cards
+    jamsa = next(card for card in cards if card.name == card_name("Jämsä"))
+    tila = row_of(jamsa, "Tila")
+    assert set(tila[1:]) <= {*STATUS_LABELS, NOT_JUDGED} and len(set(tila[1:]) & set(STATUS_LABELS)) >= 2
+    row = next(r for (r, c), v in jamsa.values_grid().items() if c == 1 and v == "Tila")
+    coloured = {rule.values[0]: rule for rule in jamsa.conditional_formats if rule.values and rule.values[0] in STATUS_LABELS}
+    assert set(coloured) == set(STATUS_LABELS)
+    assert {rule.range for rule in coloured.values()} == {f"B{row}:{column_letter(len(tila))}{row}"}
+    assert coloured["● Saavutettu"].fill != coloured["○ Tavoitteessa"].fill
+
+
 def test_cards_without_any_data_still_have_the_full_layout(small):
     tables = make_tables()
     cards = municipality_cards(tables, compute_budget(tables))  # attainment computed when not given
     assert len(cards) == 8 and labels(cards[0]) == labels(small[2][0])
-    assert cards[0].values_grid()[(4, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
-    assert cards[0].print_setup.footer == "&RSivu &P / &N"  # no entries: no month to name
+    assert cards[0].values_grid()[(5, 1)].startswith("Tietoja ei ole vielä kirjattu: ei toteumia;")
+    assert cards[0].print_setup.footer == "&L&A&CSivu &P / &N&RTulostettu &D"  # no entries: no month to name
 
 
 # ---------------------------------------------------------------- the demo workbook, rendered

@@ -226,3 +226,21 @@ def test_demo_command(tmp_path, master_path, capsys):
     assert demo_notice(out) is not None
     assert main(["demo", str(tmp_path / "y.xlsm"), "--scale", "0"]) == 1
     assert "Mittakaava" in capsys.readouterr().err
+
+
+def test_the_demo_mark_is_a_workbook_name_that_outlives_a_cleared_ohjaus_and_build_from(demo_path, master_path, tmp_path):
+    from tyollisyys_xl.io.calamine_source import CalamineSource
+    from tyollisyys_xl.io.generated import DEMO_NAME
+    from tyollisyys_xl.master.upgrade import upgrade_master
+
+    assert CalamineSource(demo_path).is_demo() and not CalamineSource(master_path).is_demo()
+    book = openpyxl.load_workbook(demo_path, keep_vba=True)
+    assert DEMO_NAME in book.defined_names
+    book["Ohjaus"]["B3"] = None  # a user tidies Ohjaus: the notice goes, the mark stays
+    cleared = tmp_path / "siivottu.xlsm"
+    book.save(cleared)
+    assert CalamineSource(cleared).is_demo() and demo_notice(cleared).startswith(DEMO_MARK)
+    upgraded = tmp_path / "uusi.xlsm"
+    upgrade_master(cleared, upgraded)
+    assert CalamineSource(upgraded).is_demo()
+    assert openpyxl.load_workbook(upgraded, read_only=True)["Ohjaus"]["B3"].value.startswith(DEMO_MARK)

@@ -14,7 +14,7 @@ from workbook_edit import month, rebuilt
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.attainment import EI_TOTEUDU, RISKISSA, compute_attainment
 from tyollisyys_xl.core.explanations import MISSING_EXPLANATION, latest_explanations, missing_explanations
-from tyollisyys_xl.core.reports.cards import EXPLANATION_LABEL, card_name
+from tyollisyys_xl.core.reports.cards import card_name
 from tyollisyys_xl.core.reports.toteutuminen import INDICATOR_HEADERS, MAIN_SHEET, MUNICIPAL_HEADERS, MUNICIPAL_SHEET
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -111,12 +111,11 @@ def test_a_municipalitys_explanation_shows_on_the_municipal_sheet_and_its_own_ca
     assert "sairauslomalla" in by_town["Keuruu"]
     assert not any("sairauslomalla" in str(text) for town, text in by_town.items() if town != "Keuruu")
 
-    def card_text(town: str) -> str:
-        sheet = report[card_name(town)]
-        row = _row_with(sheet, 1, EXPLANATION_LABEL)
-        header = _row_with(sheet, 1, "Mittari")
-        column = next(i for i, v in enumerate(header) if isinstance(v, str) and v.startswith("M34 "))
-        return row[column]
+    def card_text(town: str) -> str | None:
+        """The explanation on the card's legend line of M34 ("M34 name (unit) – explanation")."""
+        column_a = (row[0] for row in report[card_name(town)].iter_rows(max_col=1, values_only=True))
+        line = next(v for v in column_a if isinstance(v, str) and v.startswith("M34 "))
+        return line.partition(" – ")[2] or None
 
     assert card_text("Keuruu") == ("9/2026: Keuruun valmentaja oli sairauslomalla. Toimenpide: Sijainen palkattu. "
                                    "(Kari K.)")

@@ -14,6 +14,7 @@ from tyollisyys_xl.core.export import export_frames
 from tyollisyys_xl.core.budget import compute_budget
 from tyollisyys_xl.core.history import BETTER, NOT_COMPARABLE, UNCHANGED, WORSE, status_history, status_trend
 from tyollisyys_xl.core.reports.history import HISTORY_SHEET, TREND_HEADER
+from tyollisyys_xl.core.reports.statuses import status_label
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.programme import AREA_TOTAL
 
@@ -86,11 +87,11 @@ def test_the_tilahistoria_sheet_in_a_real_report(demo_path, tmp_path):
     by_id = {r[0]: r for r in rows[header + 1:] if r[0]}
     assert list(by_id) == list(tables.indicators["id"])
     for indicator_id, months in history.statuses().items():
-        assert list(by_id[indicator_id][3:13]) == [months[m] for m in range(1, 11)]
+        assert list(by_id[indicator_id][3:13]) == [status_label(months[m]) for m in range(1, 11)]  # "● Saavutettu"
         trend = by_id[indicator_id][13] or ""
         assert trend.endswith(history.trend(indicator_id)) or history.trend(indicator_id) == NOT_COMPARABLE
     colours = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules if rule.formula}
-    assert any(EI_TOTEUDU in f for f in colours) and any(SAAVUTETTU in f for f in colours)
+    assert f'"{status_label(EI_TOTEUDU)}"' in colours and f'"{status_label(SAAVUTETTU)}"' in colours
 
 
 def test_attainment_json_carries_each_indicators_history(demo_path, capsys):

@@ -31,7 +31,7 @@ def test_the_latest_month_per_municipality_with_the_missing_ones_named():
     entries += [entry("M22", 5, municipality="Luhanka", numerator=6, denominator=10), entry("M02", 6, 80), entry("M03", 4, 12)]
     spec = kirjaustilanne_sheet(make_tables(entries=entries))
     assert spec.name == SHEET_NAME
-    assert spec.values_grid()[(1, 1)] == "Kirjaustilanne – kuukausi 6/2026"
+    assert spec.values_grid()[(2, 1)] == "Kirjaustilanne – kesäkuu 2026"  # row 1: the banner row
     rows = grid_rows(spec)
     assert len(rows) == 37
     plans = rows["M22"]
@@ -55,7 +55,7 @@ def test_indicators_counted_from_sidonnat_need_no_entry():
 
 def test_a_workbook_without_entries_says_so():
     spec = kirjaustilanne_sheet(make_tables())
-    assert spec.values_grid()[(1, 1)] == "Kirjaustilanne – toteumia ei ole vielä kirjattu"
+    assert spec.values_grid()[(2, 1)] == "Kirjaustilanne – toteumia ei ole vielä kirjattu"
 
 
 def test_every_job_writes_it_after_tarkistus(master_path):

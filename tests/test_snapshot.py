@@ -129,7 +129,8 @@ def test_scale_100_passes_with_room_to_spare(master_path, tmp_path, capsys):
     assert max(i.file_size for i in infos) * 10 < MAX_MEMBER_BYTES
     assert max(i.file_size / i.compress_size for i in infos if i.file_size > MIB) * 5 < MAX_RATIO
     assert main(["validate", str(path)]) == 0
-    assert "0 virhettä" in capsys.readouterr().out  # the demo may hold warnings; no limit refused it
+    out = capsys.readouterr().out  # the demo may hold warnings or none; no limit refused it
+    assert "0 virhettä" in out or "Ei virheitä" in out
 
 
 # --- one snapshot per run ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import warnings
 
 import pytest
@@ -12,9 +13,9 @@ from openpyxl import load_workbook
 
 from tests.libreoffice import needs_soffice, recalculated_copy
 from tests.table_factory import make_tables
-from tyollisyys_xl.core.attainment import EI_TIETOA, STATUSES, THRESHOLDS, Thresholds, compute_attainment
+from tyollisyys_xl.core.attainment import EI_TIETOA, THRESHOLDS, Thresholds, compute_attainment
 from tyollisyys_xl.core.cells import column_letter
-from tyollisyys_xl.core.months import MONTH_ABBREVIATIONS
+from tyollisyys_xl.core.reports.layout import MISSING, NOT_YET, NOT_YET_FILL
 from tyollisyys_xl.core.reports.toteutuminen import (
     INDICATOR_HEADERS,
     MAIN_SHEET,
@@ -22,6 +23,7 @@ from tyollisyys_xl.core.reports.toteutuminen import (
     TREND_SHEET,
     toteutuminen_sheets,
 )
+from tyollisyys_xl.core.reports.statuses import STATUS_LABELS, status_label
 from tyollisyys_xl.core.sheetspec import Block, Formula
 from tyollisyys_xl.io.xlsxwriter_target import write_xlsx
 from tyollisyys_xl.pipeline import load
@@ -112,7 +114,7 @@ def test_one_row_per_indicator_with_python_figures(demo):
         else:
             assert plain(grid[(r, COLUMN["Odotettu nyt"])]) == pytest.approx(row.expected)
         assert plain(grid[(r, COLUMN["Edistyminen"])]) == pytest.approx(row.progress)
-        assert plain(grid[(r, COLUMN["Tila"])]) == row.status
+        assert plain(grid[(r, COLUMN["Tila"])]) == status_label(row.status)  # "● Saavutettu": the symbol only on the sheet
         assert isinstance(grid[(r, COLUMN["Tila"])], Formula)  # every demo indicator is judged
 
 
@@ -163,8 +165,10 @@ def test_thresholds_are_shown_and_read_by_the_status_formulas(demo):
 
 
 def test_formulas_reference_only_their_own_sheet(demo):
-    for spec in demo[2]:
-        assert not [v.text for v in spec.values_grid().values() if isinstance(v, Formula) and "!" in v.text]
+    """No "Sheet!A1" outside the formulas' text literals (which hold labels such as "! Riskissä")."""
+    references = [re.sub(r'"[^"]*"', '""', v.text) for spec in demo[2] for v in spec.values_grid().values()
+                  if isinstance(v, Formula)]
+    assert len(references) > 100 and not [text for text in references if "!" in text]
 
 
 def test_statuses_have_traffic_light_colours(demo):
@@ -172,8 +176,7 @@ def test_statuses_have_traffic_light_colours(demo):
     status_column = f"{chr(64 + COLUMN['Tila'])}"
     coloured = {rule.values[0] for rule in main.conditional_formats
                 if rule.kind == "text" and rule.range.startswith(status_column)}
-    assert coloured == set(STATUSES)
-    assert {rule.fill for rule in main.conditional_formats if rule.kind == "text"} >= {"C6EFCE", "FFC7CE"}
+    assert coloured == set(STATUS_LABELS)
 
 
 def test_rollups_and_a_progress_chart_on_the_main_sheet(demo):
@@ -186,14 +189,31 @@ def test_rollups_and_a_progress_chart_on_the_main_sheet(demo):
     assert chart.kind == "bar" and len(chart.series) == 1
 
 
+def test_trend_sheet_says_missing_for_a_passed_month_and_greys_the_months_ahead(edge_cases):
+    """Entries up to 5/2026, M02 in months 1-5, M05 only in May: its months 1-4 are missing, 6-12 ahead."""
+    _, result, specs = edge_cases
+    grid = sheet(specs, TREND_SHEET).values_grid()
+    header = next(r for (r, c), v in grid.items() if c == 1 and v == "Tunnus")
+    rows = {v: r for (r, c), v in grid.items() if c == 1 and r > header}
+    assert result.as_of == 5
+    assert [grid[(rows["M05"], 4 + m)] for m in range(1, 13)] == [MISSING] * 4 + [150] + [NOT_YET] * 7
+    assert [grid[(rows["M06"], 4 + m)] for m in (4, 5, 6)] == [MISSING, MISSING, NOT_YET]  # a partial sum is missing
+
+
 def test_trend_sheet_has_twelve_months_and_a_line_chart(demo):
     _, result, specs = demo
     trend = sheet(specs, TREND_SHEET)
     grid = trend.values_grid()
     header = next(r for (r, c), v in grid.items() if c == 1 and v == "Tunnus")
-    assert [grid[(header, 5 + i)] for i in range(12)] == list(MONTH_ABBREVIATIONS)
+    assert [grid[(header, 5 + i)] for i in range(12)] == [f"{m}/2026" for m in range(1, 13)]
     ids = [v for (r, c), v in grid.items() if c == 1 and r > header]
     assert ids == list(result.indicators["id"])
+    assert result.as_of == 10
+    rows = {v: r for (r, c), v in grid.items() if c == 1 and r > header}
+    m06 = result.trend.set_index("id").loc["M06"]  # entered for every month so far: figures, then "–" ahead
+    assert [grid[(rows["M06"], 5 + i)] for i in range(12)] == [*(pytest.approx(m06[m]) for m in range(1, 11)), NOT_YET, NOT_YET]
+    (ahead,) = [rule for rule in trend.conditional_formats if rule.values == [NOT_YET]]
+    assert ahead.range == f"E{header + 1}:P{max(rows.values())}" and ahead.fill == NOT_YET_FILL
     (chart,) = trend.charts
     assert chart.kind == "line" and len(chart.series) == 2
 
@@ -212,8 +232,8 @@ def test_an_empty_workbook_gives_sheets_that_say_there_is_no_data(empty):
     main = sheet(specs, MAIN_SHEET)
     grid, rows = main.values_grid(), indicator_rows(main)
     assert len(rows) == 37
-    assert {grid[(r, COLUMN["Tila"])] for r in rows.values()} == {EI_TIETOA}
-    assert "Toteumia ei ole vielä kirjattu." in str(grid[(2, 1)])
+    assert {grid[(r, COLUMN["Tila"])] for r in rows.values()} == {status_label(EI_TIETOA)}
+    assert "Toteumia ei ole vielä kirjattu." in str(grid[(3, 1)])
     assert sheet(specs, TREND_SHEET).charts == []
 
 
@@ -281,4 +301,4 @@ def test_edited_thresholds_on_the_sheet_give_the_statuses_python_gives_with_them
     assert (edited != default).sum() >= 3  # the edit matters
     ws = recalculated[EDITED_SHEET]
     calc = {i: ws.cell(r, COLUMN["Tila"]).value for i, r in indicator_rows(sheet(specs, MAIN_SHEET)).items()}
-    assert calc == edited.to_dict()
+    assert calc == edited.map(status_label).to_dict()

@@ -263,13 +263,16 @@ def test_the_budget_summarys_total_rows_reach_excel_as_one_rule(demo_path):
     result = excel.update_budget_tracking(book)
     done = actions(book)
     position = next(a["args"][0] for a in done if a["func"] == "addSheet" and a["args"][1] == SUMMARY_SHEET)
-    (added,) = [a for a in done if a["func"] == "addConditionalFormat" and a["sheet_position"] == position]
-    (rule,) = next(s for s in result.specs if s.name == SUMMARY_SHEET).conditional_formats
-    first, last = (parse_cell(part) for part in rule.range.split(":"))
-    assert (added["start_row"] + 1, added["start_column"] + 1) == first
-    assert (added["row_count"], added["column_count"]) == (last[0] - first[0] + 1, last[1] - first[1] + 1)
-    assert {"type": "Custom", "formula": rule.values[0], "fill_color": "#f2f2f2", "font_bold": True}.items() \
-        <= added["args"][0].items()
+    added = [a for a in done if a["func"] == "addConditionalFormat" and a["sheet_position"] == position]
+    rules = next(s for s in result.specs if s.name == SUMMARY_SHEET).conditional_formats  # red rates, red forecast, totals
+    assert len(added) == len(rules) == 3
+    for call, rule in zip(added, rules):
+        first, last = (parse_cell(part) for part in rule.range.split(":"))
+        assert (call["start_row"] + 1, call["start_column"] + 1) == first
+        assert (call["row_count"], call["column_count"]) == (last[0] - first[0] + 1, last[1] - first[1] + 1)
+        assert {"type": "Custom", "formula": rule.values[0], "fill_color": "#" + rule.fill.lower(),
+                "font_bold": True}.items() <= call["args"][0].items()
+    assert rules[-1].fill == "F2F2F2" and rules[-1].values[0].endswith('="Yhteensä"')
 
 
 @pytest.mark.parametrize("entry_point", ENTRY_POINTS, ids=lambda f: f.__name__)

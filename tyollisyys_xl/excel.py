@@ -51,7 +51,7 @@ def _press(job: str, book: xw.Book | None) -> JobResult | None:
     workbook = XlwingsBook(book)
     mark = workbook.pending_writes()
     try:
-        result = run_job(read_sheets(workbook, skip=workbook.generated_sheets()), job)
+        result = run_job(read_sheets(workbook, skip=workbook.generated_sheets()), job, demo=workbook.is_demo())
         with _screen_paused(book.app):
             active = book.sheets.active.name
             write_result(workbook, result)

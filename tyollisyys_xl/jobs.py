@@ -105,14 +105,17 @@ def run_job(
     job: str = "all",
     as_of: int | None = None,
     facts: Mapping[str, Any] | None = None,
+    demo: bool = False,
 ) -> JobResult:
     """Validate, then compute what the job needs; nothing is written here.
 
     facts: what a headless reader knows besides values (merged cells, hidden rows), per sheet.
+    demo: the workbook is marked as fictional demo data; every printed page then says so.
     """
     from tyollisyys_xl.core.attainment import compute_attainment
     from tyollisyys_xl.core.explanations import missing_explanations
     from tyollisyys_xl.core.reports.kirjaustilanne import kirjaustilanne_sheet
+    from tyollisyys_xl.core.reports.layout import add_banners
     from tyollisyys_xl.core.reports.tarkistus import tarkistus_sheet
     from tyollisyys_xl.core.validation import validate_sheets
 
@@ -130,9 +133,12 @@ def run_job(
     if plan.attainment_sheets:
         from tyollisyys_xl.core.history import status_history
         from tyollisyys_xl.core.reports.history import history_sheet
+        from tyollisyys_xl.core.reports.board import board_sheets
         from tyollisyys_xl.core.reports.toteutuminen import toteutuminen_sheets
 
-        specs += [*toteutuminen_sheets(attainment, tables), history_sheet(status_history(tables, as_of, attainment))]
+        main, *details = toteutuminen_sheets(attainment, tables)
+        specs += [main, *board_sheets(attainment, tables), *details,
+                  history_sheet(status_history(tables, as_of, attainment))]
     if plan.budget_sheets:
         from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 
@@ -142,6 +148,7 @@ def run_job(
 
         specs += municipality_cards(tables, budget, attainment)
     _add_page_footers(specs, attainment.as_of)
+    add_banners(specs, sum(f.severity == ERROR for f in findings), demo)
     return JobResult(job=job, specs=specs, findings=findings, column_letters=tables.column_letters)
 
 

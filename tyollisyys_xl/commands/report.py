@@ -134,7 +134,8 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None, with_input
     generated = source.generated_sheets()
     with collector_paused():
         sheets, facts = source.read_all(skip=generated)
-        result = run_job(sheets, "all", as_of=as_of, facts=facts)
+        demo = source.is_demo()
+        result = run_job(sheets, "all", as_of=as_of, facts=facts, demo=demo)
         # the same rule as in Excel: a user's own sheet named like a generated one stops the run
         plan_replacement([spec.name for spec in result.specs], source.sheet_names(), generated)
         specs = list(result.specs)
@@ -146,7 +147,8 @@ def write_report(workbook: Path, out: Path, as_of: int | None = None, with_input
             ]
         buffer = io.BytesIO()
         write_xlsx(buffer, specs, {spec.name for spec in result.specs},
-                   {"title": "Työllisyysohjelma 2026 – raportti", "author": "tyollisyys-xl", "created": dt.datetime.now()})
+                   {"title": "Työllisyysohjelma 2026 – raportti", "author": "tyollisyys-xl", "created": dt.datetime.now()},
+                   demo=demo)
     write_file(out, buffer.getvalue())
     return result
 

@@ -17,10 +17,13 @@ Rules (also in docs/budget.md):
   subsidy type and in the month of the payment date.
 - Open (avoin) means what of a commitment's 2026 share is still unpaid: max(0, 2026 share - its
   payments dated in 2026).
-- Forecast (ennuste) for the year end = paid so far + open commitments, i.e. every euro already bound
-  for 2026 is expected to be paid in 2026 and nothing beyond it. Subsidy decisions come in lumps, so a
-  run-rate of past months would forecast decisions nobody has made; new commitments raise the forecast
-  when they are entered.
+- Forecast (ennuste) for the year end = committed (the 2026 share) + the new commitments expected at
+  the year's pace so far. The ledger runs to month m, the month of the latest decision dated in 2026;
+  the commitments decided in 2026 (months 1..m) bound new_cents of 2026 money, so the remaining 12 - m
+  months are expected to bind new_cents / m each (rounded half up to the cent, per row, so that totals
+  are sums of rows). With fewer than FORECAST_MIN_MONTHS months of 2026 decisions there is no forecast
+  (missing, and the tab says why). The estimate leans high: a commitment decided later in the year has
+  fewer 2026 months, so it binds less of 2026 than the early ones the pace is taken from.
 - Remaining to commit (sidottavissa) = budget - committed. Commitments without a budget row have
   nothing to be committed against, so their remaining is minus what they commit (and every total
   remaining is total budget - total committed). Commitment rate = committed / budget and payment
@@ -53,7 +56,9 @@ from tyollisyys_xl.core.tables import ROW, Tables
 from tyollisyys_xl.schemas import table_schemas
 
 KEYS = ["municipality", "subsidy_type"]
-SUMMED_COLUMNS = ["budget_cents", "committed_cents", "paid_cents", "open_cents"]
+SUMMED_COLUMNS = ["budget_cents", "committed_cents", "paid_cents", "open_cents", "new_cents", "expected_new_cents"]
+ZERO_WHEN_MISSING = ["committed_cents", "paid_cents", "open_cents", "new_cents"]  # budget and the expectation stay <NA>
+FORECAST_MIN_MONTHS = 3  # fewer months of decisions give no pace worth projecting
 PAYMENT_GRACE_DAYS = 183  # payments are made in arrears: up to six months after the period ends
 
 
@@ -95,15 +100,19 @@ ALERT_COLUMNS = list(Alert._fields)
 class BudgetResult:
     """Money columns (suffix _cents) are int cents; missing budget stays <NA>, never 0.
 
-    summary: one row per municipality x subsidy type found in the budget or the commitments:
-        budget_cents (Int64, <NA> without a budget row), committed_cents, paid_cents, open_cents,
-        forecast_cents, remaining_cents, commitment_rate, payment_rate (float, NaN without budget).
+    summary: one row per municipality x subsidy type: every pair of the Kunnat and Tukilajit tables, and
+        any other pair found in the budget or the commitments: budget_cents (Int64, <NA> without a budget
+        row), committed_cents, paid_cents, open_cents, new_cents (the 2026 share of commitments decided in
+        2026), expected_new_cents and forecast_cents (Int64, <NA> without a forecast), remaining_cents,
+        commitment_rate, payment_rate (float, NaN without budget).
     monthly: municipality x subsidy type x month (1..12): committed_cents (the 2026 share falling in the
         month), paid_cents (payments dated in the month).
     commitments: one row per commitment: its input row, period months, amount, 2026 share, paid, open.
     service_costs: municipality x cost object: amount_cents year to date, months_entered, last_month.
     alerts: the finance alert list (ALERT_COLUMNS), each with its severity and input cell (builder layout).
     payments_until: the latest payment date in 2026 (None without payments): how far "paid" runs.
+    decisions_until: the month (1..12) of the latest decision dated in 2026 (None without one): the m of
+        the forecast, whose pace is taken from months 1..m.
     """
 
     summary: pd.DataFrame
@@ -112,6 +121,16 @@ class BudgetResult:
     service_costs: pd.DataFrame
     alerts: pd.DataFrame
     payments_until: dt.date | None
+    decisions_until: int | None
+
+    @property
+    def forecast_months(self) -> int | None:
+        """The m the forecast's pace is taken from, None when there is no forecast (too few months)."""
+        return _forecast_months(self.decisions_until)
+
+
+def _forecast_months(decisions_until: int | None) -> int | None:
+    return decisions_until if decisions_until is not None and decisions_until >= FORECAST_MIN_MONTHS else None
 
 
 # ---------------------------------------------------------------- locating input cells
@@ -297,8 +316,8 @@ def _payment_alerts(payments: pd.DataFrame, shares: pd.DataFrame) -> list[Alert]
             "maksua ei lasketa budjettiseurantaan.")),
         *_alerts(Rule.MAKSU_JAKSON_ULKOPUOLELLA, "maksatukset", "payment_date", outside, lambda r: (
             f"Maksupäivä {fi_value(r.payment_date)} on sidonnan {r.commitment_id} tukijakson "
-            f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voi tulla enintään "
-            f"{PAYMENT_GRACE_DAYS} päivää jakson jälkeen).")),
+            f"{fi_value(r.period_start)}–{fi_value(r.period_end)} ulkopuolella (maksu voidaan maksaa enintään "
+            f"{PAYMENT_GRACE_DAYS} päivää jakson päättymisen jälkeen).")),
         *_alerts(Rule.MAKSU_YLITTAA, "maksatukset", "amount_eur", _beyond_commitment(frame), lambda r: (
             f"Maksu {format_eur(r.paid_cents)} ei mahdu sidontaan {r.commitment_id}: sidottu "
             f"{format_eur(r.amount_cents)}, siitä maksettu jo {format_eur(r.fitted_before_cents)} (ylitys "
@@ -325,8 +344,8 @@ def _budget_alerts(summary: pd.DataFrame, budget: pd.DataFrame, per_commitment: 
             f"ylittää budjetin {format_eur(r.budget_cents)} (ylitys {format_eur(r.committed_cents - r.budget_cents)}); "
             f"usealle vuodelle ulottuvista sidonnoista lasketaan vain vuoden {YEAR} osuus.")),
         *_alerts(Rule.EI_BUDJETTIA, "sidonnat", "municipality", missing, lambda r: (
-            f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)} "
-            "mutta ei budjettia Tukibudjetti-taulukossa (tai budjettirivillä on virhe).")),
+            f"Kunnalla {r.municipality} on tukilajin {r.subsidy_type} sidontoja {format_eur(r.committed_cents)}, "
+            "mutta Tukibudjetti-taulukossa ei ole niille budjettia (tai budjettirivillä on virhe).")),
     ]
 
 
@@ -347,8 +366,8 @@ def _alert_list(ledger: _Ledger, summary: pd.DataFrame, tables: Tables) -> pd.Da
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:
     """Add forecast, remaining and the rates to a frame of SUMMED_COLUMNS (rows or totals alike)."""
-    frame = frame.astype({"budget_cents": "Int64", "committed_cents": "int64", "paid_cents": "int64", "open_cents": "int64"})
-    frame["forecast_cents"] = frame["paid_cents"] + frame["open_cents"]
+    frame = frame.astype({"budget_cents": "Int64", "expected_new_cents": "Int64"} | dict.fromkeys(ZERO_WHEN_MISSING, "int64"))
+    frame["forecast_cents"] = frame["committed_cents"] + frame["expected_new_cents"]
     frame["remaining_cents"] = (frame["budget_cents"].fillna(0) - frame["committed_cents"]).astype("int64")
     with_budget = frame["budget_cents"].fillna(0).gt(0).astype(bool)
     base = frame["budget_cents"].astype("float64")
@@ -366,15 +385,43 @@ def totals(summary: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         summed = summary.groupby(by, as_index=False, sort=False)[SUMMED_COLUMNS].sum(min_count=1)
     else:
         summed = summary[SUMMED_COLUMNS].sum(min_count=1).to_frame().T
-    return _derive(summed.fillna({c: 0 for c in SUMMED_COLUMNS[1:]}))
+    return _derive(summed.fillna(dict.fromkeys(ZERO_WHEN_MISSING, 0)))
 
 
-def _summary(budget: pd.DataFrame, per_commitment: pd.DataFrame) -> pd.DataFrame:
-    money = per_commitment.groupby(KEYS, as_index=False)[["share_cents", "paid_cents", "open_cents"]].sum()
+def _expected_new(new_cents: pd.Series, months: int | None) -> pd.Series:
+    """new / m x (12 - m) per row, in cents rounded half up; <NA> without a forecast."""
+    if months is None:
+        return pd.Series(pd.NA, index=new_cents.index, dtype="Int64")
+    remaining = len(MONTHS) - months
+    return ((new_cents.astype("int64") * remaining * 2 + months) // (2 * months)).astype("Int64")
+
+
+def _summary(budget: pd.DataFrame, per_commitment: pd.DataFrame, forecast_months: int | None = None,
+             pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The summary rows: budget and commitments summed per key, on every pair given (and any other found)."""
+    new = per_commitment["share_cents"].where(per_commitment["decision_year"] == YEAR, 0)
+    money = per_commitment.assign(new_cents=new).groupby(KEYS, as_index=False)[
+        ["share_cents", "paid_cents", "open_cents", "new_cents"]].sum()
     money = money.rename(columns={"share_cents": "committed_cents"})
     frame = budget.groupby(KEYS, as_index=False)["budget_cents"].sum().merge(money, on=KEYS, how="outer")
-    frame = frame.fillna({c: 0 for c in SUMMED_COLUMNS[1:]})
+    if pairs is not None:
+        frame = pairs.merge(frame, on=KEYS, how="outer")
+    frame = frame.fillna(dict.fromkeys(ZERO_WHEN_MISSING, 0))
+    frame["expected_new_cents"] = _expected_new(frame["new_cents"], forecast_months)
     return _derive(frame).sort_values(KEYS, ignore_index=True)
+
+
+def _every_pair(tables: Tables) -> pd.DataFrame:
+    """Every municipality of Kunnat with every subsidy type of Tukilajit: the rows each of them always has."""
+    return pd.MultiIndex.from_product(
+        [tables.municipalities["name"].dropna().unique(), tables.subsidy_types["subsidy_type"].dropna().unique()],
+        names=KEYS).to_frame(index=False)
+
+
+def _decisions_until(per_commitment: pd.DataFrame) -> int | None:
+    """The month of the latest decision dated in 2026, None without one."""
+    months = per_commitment.loc[per_commitment["decision_year"] == YEAR, "decision_month"]
+    return int(months.max()) if len(months) else None
 
 
 def _monthly(shares: pd.DataFrame, monthly_shares: np.ndarray, payments: pd.DataFrame) -> pd.DataFrame:
@@ -428,6 +475,8 @@ def _ledger(tables: Tables) -> _Ledger:
     per_commitment = shares.assign(
         paid_cents=_sum_per_commitment(in_year, len(shares)), paid_total_cents=_sum_per_commitment(payments, len(shares)))
     per_commitment["open_cents"] = (per_commitment["share_cents"] - per_commitment["paid_cents"]).clip(lower=0)
+    decided = pd.DatetimeIndex(_days(per_commitment["decision_date"]))
+    per_commitment["decision_year"], per_commitment["decision_month"] = decided.year, decided.month
     return _Ledger(per_commitment, monthly_shares, budget, all_payments, in_year)
 
 
@@ -443,7 +492,8 @@ def budget_alerts(tables: Tables) -> pd.DataFrame:
 def compute_budget(tables: Tables) -> BudgetResult:
     """Sum the budget, commitments, payments and service costs exactly (see the module docstring for the rules)."""
     ledger = _ledger(tables)
-    summary = _summary(ledger.budget, ledger.per_commitment)
+    decisions_until = _decisions_until(ledger.per_commitment)
+    summary = _summary(ledger.budget, ledger.per_commitment, _forecast_months(decisions_until), _every_pair(tables))
     in_year = ledger.in_year
     return BudgetResult(
         summary=summary,
@@ -452,4 +502,5 @@ def compute_budget(tables: Tables) -> BudgetResult:
         service_costs=_service_costs(tables.service_costs),
         alerts=_alert_list(ledger, summary, tables),
         payments_until=max(in_year["payment_date"]) if len(in_year) else None,
+        decisions_until=decisions_until,
     )

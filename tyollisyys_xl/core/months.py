@@ -1,5 +1,8 @@
 """The months of the programme year in Finnish, as the reports and exports name them.
 
+One form per use: "7/2026" in tables and notes (month_label), "heinäkuu 2026" in titles and footers
+(month_title). Lower case, as Finnish writes month names.
+
 A month is a number counted from the start of the programme year: 1..12 are the months of 2026, 0 is
 December 2025 and -11 January 2025 (the reference year's months), so that "a year earlier" is m - 12.
 """
@@ -18,6 +21,12 @@ def month_label(month: int) -> str:
     """5 -> "5/2026", 0 -> "12/2025": the short form reports use for "up to this month"."""
     year, number = year_and_month(month)
     return f"{number}/{year}"
+
+
+def month_title(month: int) -> str:
+    """5 -> "toukokuu 2026", 0 -> "joulukuu 2025": the long form titles and page footers use."""
+    year, number = year_and_month(month)
+    return f"{MONTH_NAMES[number - 1]} {year}"
 
 
 def year_and_month(month: int) -> tuple[int, int]:

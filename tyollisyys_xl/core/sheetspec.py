@@ -77,13 +77,25 @@ class ConditionalFormat:
 
 @dataclass
 class Series:
+    """One series; dash and marker tell it apart from the others in grey print, not its colour alone.
+
+    Lines are always straight (never smoothed). A renderer that cannot set a look leaves it to the client
+    (docs/excel.md lists what each client can do).
+    """
+
     name: str
     values: str  # range of the values on this sheet, e.g. "C5:C16"
     categories: str | None = None  # range of the category labels
+    color: str | None = None  # "RRGGBB": the line of a line series, the fill of a bar or column
+    dash: Literal["solid", "dash", "round_dot", "long_dash", "dash_dot"] = "solid"  # line series
+    marker: Literal["circle", "square", "triangle", "diamond", "x", "none"] | None = None  # line series; None: automatic
 
 
 @dataclass
 class Chart:
+    """A chart of series on its sheet. A bar chart lists its categories top-down, in the order of the
+    table they come from (Excel's default is bottom-up); value_format is the value axis' number format."""
+
     kind: Literal["line", "bar", "column", "pie"]
     title: str
     anchor: str  # top-left cell, e.g. "H3"
@@ -92,6 +104,7 @@ class Chart:
     height_cm: float = 8.0
     y_title: str | None = None
     x_title: str | None = None
+    value_format: str | None = None  # e.g. '#,##0 "€"': whole euros on the axis
 
 
 @dataclass

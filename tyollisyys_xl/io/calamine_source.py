@@ -22,7 +22,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from tyollisyys_xl.core.cells import cell_range
 from tyollisyys_xl.core.raw import SheetFacts
 from tyollisyys_xl.io.errors import WorkbookReadError
-from tyollisyys_xl.io.generated import GENERATED_NAME
+from tyollisyys_xl.io.generated import DEMO_NAME, GENERATED_NAME
 from tyollisyys_xl.io.snapshot import REPAIR, CorruptMember, Snapshot
 
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -86,7 +86,7 @@ class CalamineSource:
         self.path = Path(path)
         self.snapshot = Snapshot.take(self.path)
         with self._reading("osa xl/workbook.xml"):
-            self._parts, self._generated = self._sheet_parts()
+            self._parts, self._generated, self._demo = self._sheet_parts()
         sheet_parts = set(self._parts.values())
         for name in self.snapshot.names():
             if name not in sheet_parts:
@@ -104,6 +104,10 @@ class CalamineSource:
     def generated_sheets(self) -> list[str]:
         """The sheets that carry the tool's mark (a sheet-scoped name in workbook.xml), in tab order."""
         return list(self._generated)
+
+    def is_demo(self) -> bool:
+        """True when the workbook carries the demo generator's name (it holds fictional data)."""
+        return self._demo
 
     def every_sheet_name(self) -> list[str]:
         """Every sheet in tab order, chart sheets too: whoever copies a workbook must not miss one."""
@@ -154,9 +158,9 @@ class CalamineSource:
             self._xml_facts[name] = _scan_xml(xml)
         return self._xml_facts[name]
 
-    def _sheet_parts(self) -> tuple[dict[str, str], list[str]]:
-        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships; and the
-        sheets that carry the tool's generated-sheet mark."""
+    def _sheet_parts(self) -> tuple[dict[str, str], list[str], bool]:
+        """Sheet name -> its XML part in the zip, from workbook.xml and its relationships; the
+        sheets that carry the tool's generated-sheet mark; and whether the workbook is marked a demo."""
         workbook = ElementTree.fromstring(self.snapshot.read("xl/workbook.xml"))
         rels_name = "xl/_rels/workbook.xml.rels"
         rels = ElementTree.fromstring(self.snapshot.read(rels_name)) if rels_name in self.snapshot.names() else None
@@ -177,7 +181,9 @@ class CalamineSource:
             for name in workbook.iter(f"{_MAIN_NS}definedName")
             if name.get("name") == GENERATED_NAME and (name.get("localSheetId") or "").isdigit()
         }
-        return parts, [name for index, name in enumerate(sheets) if index in marked]
+        demo = any(name.get("name") == DEMO_NAME and name.get("localSheetId") is None
+                   for name in workbook.iter(f"{_MAIN_NS}definedName"))
+        return parts, [name for index, name in enumerate(sheets) if index in marked], demo
 
     def _where(self, sheet: str) -> str:
         part = self._parts.get(sheet)

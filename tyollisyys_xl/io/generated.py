@@ -30,6 +30,9 @@ from tyollisyys_xl.core.safe_text import INVALID_XML
 from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
 
 GENERATED_NAME = "TyollisyysXL_Generoitu"
+# A workbook-scoped name the demo generator writes (and build --from carries): the workbook holds fictional
+# data. A name is not a cell: clearing Ohjaus does not remove it, and every reader and xlwings client sees it.
+DEMO_NAME = "TyollisyysXL_Esimerkkiaineisto"
 HIGHLIGHT_SHEET = "Korostukset"
 HIGHLIGHT_HEADERS = ["Välilehti", "Solu", "Solu nyt"]
 HIGHLIGHT_GONE = "poistettu"  # what the tracking formula shows once its cell's row or column is deleted

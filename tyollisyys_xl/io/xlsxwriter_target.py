@@ -20,8 +20,11 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tyollisyys_xl.core.cells import column_letter
+from tyollisyys_xl.core.reports.printing import DEFAULT_FONT, LINE_POINTS, row_height, wrapped_lines
 from tyollisyys_xl.core.sheetspec import CM_PER_INCH, Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, Style
 from tyollisyys_xl.io.generated import (
+    DEMO_NAME,
     GENERATED_NAME,
     cf_operand,
     column_index,
@@ -43,6 +46,8 @@ BORDER_COLOUR = "#A6A6A6"
 DATE_FORMAT = "d.m.yyyy"
 DATETIME_FORMAT = "d.m.yyyy h:mm"
 PIXELS_PER_CM = 96 / CM_PER_INCH
+CHART_TITLE_SIZE, CHART_TEXT_SIZE = 12, 11
+DEFAULT_WIDTH = 8.43  # Excel's default column width in characters
 _CRITERIA = {
     "between": "between",
     "notBetween": "not between",
@@ -133,9 +138,8 @@ class SheetWriter:
         widths = {column_index(letter): width for letter, width in spec.column_widths.items()}
         for first, last, width in equal_runs(widths):
             ws.set_column(first - 1, last - 1, width)
-        for first, last, height in equal_runs(spec.row_heights):
-            for row in range(first, last + 1):
-                ws.set_row(row - 1, height)
+        for row, height in sorted((spec.row_heights | _fitted_heights(spec, cells, formats)).items()):
+            ws.set_row(row - 1, height)
         for rule in spec.conditional_formats:
             ws.conditional_format(rule.range.replace("$", ""), self._conditional_format(rule))
         for chart in spec.charts:
@@ -247,17 +251,55 @@ class SheetWriter:
             if series.categories:
                 options["categories"] = _reference(sheet, series.categories)
             if spec.kind == "line":
-                options["marker"] = {"type": "automatic"}
+                options["smooth"] = False
+                options["marker"] = {"type": series.marker or "automatic"}
+                options["line"] = {"dash_type": series.dash} | ({"color": "#" + series.color} if series.color else {})
+                if series.color and series.marker not in (None, "none"):
+                    options["marker"] |= {"border": {"color": "#" + series.color}, "fill": {"color": "#" + series.color}}
+            elif series.color:
+                options["fill"] = {"color": "#" + series.color}
             chart.add_series(options)
-        chart.set_title({"name": spec.title})
+        # Chart text as large as the cells' (a chart's own default is 10 pt or less): still 8 pt or more on a
+        # page fitted to A4 (core/reports/printing.py).
+        chart.set_title({"name": spec.title, "name_font": {"size": CHART_TITLE_SIZE}})
+        chart.set_legend({"font": {"size": CHART_TEXT_SIZE}})
         if spec.kind != "pie":
+            # XlsxWriter's x axis is the category axis, except in a bar chart, where it is the value axis.
+            category, value = ({}, {}) if spec.kind != "bar" else ({"reverse": True, "crossing": "max"}, {})
+            if spec.value_format:
+                value["num_format"] = spec.value_format
             if spec.y_title:
-                chart.set_y_axis({"name": spec.y_title})
+                value["name"] = spec.y_title
             if spec.x_title:
-                chart.set_x_axis({"name": spec.x_title})
+                category["name"] = spec.x_title
+            text = {"num_font": {"size": CHART_TEXT_SIZE}, "name_font": {"size": CHART_TEXT_SIZE}}
+            x_axis, y_axis = (value, category) if spec.kind == "bar" else (category, value)
+            chart.set_x_axis(text | x_axis)
+            chart.set_y_axis(text | y_axis)
         chart.set_size({"width": round(spec.width_cm * PIXELS_PER_CM), "height": round(spec.height_cm * PIXELS_PER_CM)})
         row, col = parse_cell(spec.anchor)
         ws.insert_chart(row - 1, col - 1, chart)
+
+
+def _fitted_heights(spec: SheetSpec, cells: Mapping[tuple[int, int], Any], formats: Mapping) -> dict[int, float]:
+    """Rows tall enough for their wrapped text, where the spec sets no height.
+
+    Excel grows such a row itself, on opening the file and when the buttons write into it; LibreOffice and
+    other readers take the height the file gives. So the file gives the height Excel would (estimated with
+    core/reports/printing.py): the wrapped text of a report is never cut, on screen or on paper.
+    """
+    merged = {(top, left) for top, left, _, _ in (_bounds(a, (1, 1)) for a in spec.merged_ranges)}
+    heights: dict[int, float] = {}
+    for (row, col), value in cells.items():
+        fmt = formats.get((row, col))
+        if type(value) is not str or fmt is None or not fmt.text_wrap or row in spec.row_heights or (row, col) in merged:
+            continue
+        font = fmt.font_size or DEFAULT_FONT
+        width = spec.column_widths.get(column_letter(col), DEFAULT_WIDTH)
+        height = row_height(wrapped_lines(value, width, font, bool(fmt.bold)), font)
+        if height > heights.get(row, LINE_POINTS):
+            heights[row] = height
+    return heights
 
 
 def _reference(sheet: str, address: str) -> list:
@@ -302,14 +344,19 @@ def write_xlsx(
     specs: Sequence[SheetSpec],
     generated: Container[str],
     properties: Mapping[str, Any] | None = None,
+    demo: bool = False,
 ) -> None:
-    """A new workbook of these sheets in this order; those named in generated get the tool's mark."""
+    """A new workbook of these sheets in this order; those named in generated get the tool's mark. demo: the
+    data is fictional, and the file says so as the demo master does (a workbook name), so that a report of
+    this report marks its pages too."""
     book = xlsxwriter.Workbook(out if not isinstance(out, Path) else str(out), WORKBOOK_OPTIONS)
     if properties:
         book.set_properties(dict(properties))
     writer = SheetWriter(book)
     names = [spec.name for spec in specs]
     sheets = [writer.add(spec, mark=spec.name in generated, sheets=names) for spec in specs]
+    if demo and specs:
+        book.define_name(DEMO_NAME, f"={quote_sheet(specs[0].name)}!$A$1")
     visible = next((ws for ws, spec in zip(sheets, specs) if not spec.hidden), None)
     if visible is not None:
         visible.activate()

@@ -24,8 +24,19 @@ from typing import Any
 
 import xlwings as xw
 
-from tyollisyys_xl.core.sheetspec import CM_PER_INCH, Chart, ConditionalFormat, Formula, PrintSetup, SheetSpec, SheetTemplate, Style
+from tyollisyys_xl.core.sheetspec import (
+    CM_PER_INCH,
+    Chart,
+    ConditionalFormat,
+    Formula,
+    PrintSetup,
+    Series,
+    SheetSpec,
+    SheetTemplate,
+    Style,
+)
 from tyollisyys_xl.io.generated import (
+    DEMO_NAME,
     GENERATED_NAME,
     HIGHLIGHT_SHEET,
     GeneratedSheetConflict,
@@ -117,6 +128,10 @@ class XlwingsBook:
                 if any(name.name.rsplit("!", 1)[-1] == GENERATED_NAME for name in sheet.names)
             ]
         return list(self._generated)
+
+    def is_demo(self) -> bool:
+        """True when the workbook carries the demo generator's name (it holds fictional data): one call."""
+        return any(name.name == DEMO_NAME for name in self.book.names)
 
     # -- writing -------------------------------------------------------------------------------
     def replace_generated_sheets(self, specs: list[SheetSpec]) -> None:
@@ -238,7 +253,7 @@ class XlwingsBook:
         for rule in spec.conditional_formats:
             _optional(lambda r=rule: self._add_conditional_format(sheet.range(r.range), r))
         for chart in spec.charts:
-            _optional(lambda c=chart: _add_chart(sheet, c, cells))
+            _optional(lambda c=chart: _add_chart(sheet, c, cells, series_looks=not self.remote))
         frozen = frozen_range(spec.freeze) if spec.freeze else None
         if frozen:
             _optional(lambda: sheet.freeze_panes.freeze_at(frozen))
@@ -309,8 +324,11 @@ def _bounds(addresses: list[str]) -> tuple[tuple[int, int], tuple[int, int]]:
     return (min(rows), min(cols)), (max(rows), max(cols))
 
 
-def _add_chart(sheet: xw.Sheet, spec: Chart, cells: Mapping[tuple[int, int], Any]) -> None:
-    """Excel charts one rectangle: the series side by side, with the row above when it holds their names."""
+def _add_chart(sheet: xw.Sheet, spec: Chart, cells: Mapping[tuple[int, int], Any], series_looks: bool = True) -> None:
+    """Excel charts one rectangle: the series side by side, with the row above when it holds their names.
+
+    series_looks: set each series' marker and colour (desktop Excel); the remote clients cannot look a
+    series up before Excel has drawn it, so there the client's own colours stay."""
     (top, left), (bottom, right) = _bounds([series.values for series in spec.series])
     if all(cells.get((top - 1, parse_cell(s.values.split(":")[0])[1])) == s.name for s in spec.series):
         top -= 1
@@ -326,6 +344,26 @@ def _add_chart(sheet: xw.Sheet, spec: Chart, cells: Mapping[tuple[int, int], Any
     if categories:
         chart.set_x_axis_values(sheet.range(categories))
     chart.title = spec.title
+    if spec.value_format:
+        _optional(lambda: chart.value_axis.set(number_format=spec.value_format))
+    if spec.kind == "bar":  # top-down as in the table: reversed categories, the value axis at the last one
+        _optional(lambda: chart.category_axis.set(reverse_order=True, crosses="maximum"))
+    # Excel's line charts are straight unless told otherwise; xlwings has no dash style for a series, so
+    # there the markers and colours tell the series apart.
+    for index, series in enumerate(spec.series if series_looks else [], start=1):
+        chart.series(index).set(**_series_looks(spec.kind, series))
+
+
+def _series_looks(kind: str, series: Series) -> dict[str, Any]:
+    """A series' marker and colour as xlwings' ChartSeries.set takes them."""
+    looks: dict[str, Any] = {}
+    if kind == "line" and series.marker:
+        looks["marker_style"] = series.marker
+    if series.color:
+        looks["line_color" if kind == "line" else "fill_color"] = "#" + series.color
+        if kind == "line" and series.marker not in (None, "none"):
+            looks["marker_foreground_color"] = looks["marker_background_color"] = "#" + series.color
+    return looks
 
 
 def _windows_sheet_extras(sheet: xw.Sheet, spec: SheetSpec) -> None:

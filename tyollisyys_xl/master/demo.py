@@ -32,6 +32,7 @@ from tyollisyys_xl.master.sources import REFERENCE_TABLES, Sources, default_rows
 from tyollisyys_xl.master.text_sheets import NOTICE_CELL
 from tyollisyys_xl.master.reading import BuildError, CellValue, cell_value, open_workbook, read_input_tables
 from tyollisyys_xl.core.months import YEAR
+from tyollisyys_xl.core.reports.layout import DEMO_BANNER
 from tyollisyys_xl.core.parsing import business_id_check_digit
 from tyollisyys_xl.programme import AREA_TOTAL
 from tyollisyys_xl.io.calamine_source import CalamineSource
@@ -47,7 +48,7 @@ from tyollisyys_xl.master.demo_entries import (
 
 DATA_END = dt.date(YEAR, DATA_MONTH, calendar.monthrange(YEAR, DATA_MONTH)[1])
 MAX_SCALE = 100  # 8 municipalities per area need unique three-digit municipality codes
-DEMO_MARK = "KUVITTEELLINEN ESIMERKKIAINEISTO"
+DEMO_MARK = DEMO_BANNER  # the words every printed page of a demo carries, and Ohjaus' notice starts with
 
 # Yearly subsidy budget per resident (€) and the monthly amount range of one decision when the
 # subsidy type gives no monthly cap.
@@ -287,11 +288,15 @@ def notice(scale: int, seed: int) -> str:
 
 
 def demo_notice(workbook: Path | CalamineSource) -> str | None:
-    """The notice of a demo workbook (Ohjaus says it is fictional), or None for any other workbook.
+    """The notice of a demo workbook, or None for any other workbook. A demo is marked by a workbook name
+    (io.generated.DEMO_NAME) that survives a cleared or overwritten Ohjaus; the notice is the one Ohjaus shows,
+    or a short one when that cell no longer holds it. An older demo, from before the name, is known by its notice.
     workbook: a path, or a workbook already open (so that one run reads one version of it)."""
     book = workbook if isinstance(workbook, CalamineSource) else open_workbook(Path(workbook))
     cell = cell_value(book, OHJAUS, *NOTICE_CELL)
-    return cell if isinstance(cell, str) and cell.startswith(DEMO_MARK) else None
+    if isinstance(cell, str) and cell.startswith(DEMO_MARK):
+        return cell
+    return f"{DEMO_MARK}: kaikki luvut on tuotettu komennolla tyollisyys-xl demo." if book.is_demo() else None
 
 
 def _reference_rows(master: Path | None, sources: Sources) -> dict[str, list[dict[str, CellValue]]]:

@@ -16,6 +16,7 @@ from tyollisyys_xl.core.months import year_and_month
 from tyollisyys_xl.core.parsing import fi_value
 from tyollisyys_xl.master.carry import SheetExtras, excel_result
 from tyollisyys_xl.master.layout import BOOL_TEXT, HEADER_FORMAT, LISTAT, Formats, cell_format, write_cell
+from tyollisyys_xl.master.printing import input_sheet_print
 from tyollisyys_xl.master.reading import CellValue
 from tyollisyys_xl.schemas import Column, TableSchema
 
@@ -180,6 +181,7 @@ def write_input_sheet(
                 write_cell(sheet, r, col, value, cell_format(formats, column, value, column.key in unlocked))
     sheet.set_row(0, 30)
     sheet.freeze_panes(1, 0)
+    input_sheet_print(sheet, [column.width for column in schema.columns])
     if schema.approved_keys:
         _protect_approved(sheet)
 

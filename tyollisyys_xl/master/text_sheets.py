@@ -12,7 +12,9 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from tyollisyys_xl.io.generated import DEMO_NAME
 from tyollisyys_xl.master.layout import OHJAUS, OHJELMA, Formats, write_cell
+from tyollisyys_xl.master.printing import text_sheet_print
 from tyollisyys_xl.master.reading import CellValue
 from tyollisyys_xl.programme import AREA_TOTAL, Programme
 
@@ -109,19 +111,12 @@ class Writer:
         self.row += rows
 
 
-def _print_to_page_width(sheet: Worksheet) -> None:
-    """Text sheets print on A4 as one column of pages, never cut at the right edge."""
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-
-
 def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: Sources, notice: str | None) -> None:
     """Title, the five buttons with what they do, the status of the last run, and short instructions."""
     sheet.set_column(0, 0, 3)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 2, 24)
     sheet.set_column(3, 3, 80)
-    _print_to_page_width(sheet)
     sheet.hide_gridlines(2)
     prog, texts = sources.programme, sources.texts["ohjaus"]
     sheet.write_string(0, 1, texts["title"].format(title=prog.title), formats.get(bold=True, font_size=18, font_color="1F4E79"))
@@ -134,6 +129,7 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
         sheet.merge_range(row, col, row, col + 2, "", warning)
         sheet.write_string(row, col, notice, warning)
         sheet.set_row(row, 48)
+        book.define_name(DEMO_NAME, f"={OHJAUS}!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
 
     section = formats.get(bold=True, font_size=13, font_color="1F4E79", bottom=1)
     sheet.write_string(4, 1, texts["actions_heading"], section)
@@ -146,8 +142,12 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
         sheet.write_string(status_row + offset, 1, label, formats.get(bold=True))
         cell = xl_rowcol_to_cell(status_row + offset, 2, row_abs=True, col_abs=True)
         number_format = "d.m.yyyy h:mm" if name == "Tila_Aika" else "General"
-        sheet.write_blank(status_row + offset, 2, None,
-                          formats.get(bg_color="F2F2F2", align="left", num_format=number_format))
+        status_format = formats.get(bg_color="F2F2F2", align="left", num_format=number_format)
+        if name == "Tila_Tulos":  # a long text: wrapped across C:D, four lines tall, never wider than the page
+            status_format = formats.get(bg_color="F2F2F2", align="left", valign="top", text_wrap=True)
+            sheet.merge_range(status_row + offset, 2, status_row + offset, 3, "", status_format)
+            sheet.set_row(status_row + offset, 60)
+        sheet.write_blank(status_row + offset, 2, None, status_format)
         book.define_name(name, f"={OHJAUS}!{cell}")
 
     text = Writer(sheet, formats, (1, 3), 130)
@@ -167,6 +167,7 @@ def write_ohjaus(book: Workbook, sheet: Worksheet, formats: Formats, sources: So
     text.gap()
     text.heading(texts["settings"]["heading"])
     _write_self_test_button(sheet, text, texts["settings"]["paragraphs"])
+    text_sheet_print(sheet, (3, 30, 24, 80), text.row, 3)
     sheet.activate()
 
 
@@ -208,8 +209,8 @@ def _write_forms_section(book: Workbook, sheet: Worksheet, formats: Formats, tex
 
 def write_ohjelma(sheet: Worksheet, formats: Formats, prog: Programme, texts: Mapping[str, Any]) -> None:
     """The programme as readable text: themes, focus areas with their lists and indicators, and the services."""
-    _print_to_page_width(sheet)
     widths = (8, 7, 58, 30, 30)
+    text_sheet_print(sheet, widths)
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     text = Writer(sheet, formats, (0, len(widths) - 1), sum(widths) * 0.95)

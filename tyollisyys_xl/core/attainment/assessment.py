@@ -121,7 +121,7 @@ def _assess(spec: IndicatorSpec, month: int | None, per_municipality: bool, cont
         if not figure.complete:
             judgement = _partial(spec, figure, judgement, notes, n_municipalities)
         if not figure.weighted:
-            notes.append("Osalta kunnista puuttuu osoittaja tai nimittäjä: painottamaton keskiarvo.")
+            notes.append("Osalta kunnista puuttuu osoittaja tai nimittäjä: käytetään painottamatonta keskiarvoa.")
     progress = judgement.progress if judgement else math.nan
     compared = context.reference.year_on_year(spec.id, figure.value if figure else math.nan, figure.month if figure else None)
     return {
@@ -151,12 +151,14 @@ def _partial(spec: IndicatorSpec, figure: Figure, judgement: Judgement, notes: l
     upper limit is judged only when it already breaks the limit (a missing municipality cannot mend that);
     a rate or mean is a fair estimate from those who reported."""
     if spec.combine == SUM:
-        notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: summa ei ole koko alueen luku, ei arvioida.")
+        notes.append(f"Vain {figure.reported}/{n} kuntaa on kirjannut luvun: summa ei ole koko alueen luku, "
+                     "joten tilaa ei arvioida.")
         return Judgement(judgement.expected_share, judgement.expected, math.nan, EI_TIETOA)
     if spec.combine == MAX and judgement.status not in (RISKISSA, EI_TOTEUDU):
-        notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: raja voi ylittyä puuttuvissa, ei arvioida.")
+        notes.append(f"Vain {figure.reported}/{n} kuntaa on kirjannut luvun: raja voi ylittyä puuttuvissa kunnissa, "
+                     "joten tilaa ei arvioida.")
         return Judgement(judgement.expected_share, judgement.expected, math.nan, EI_TIETOA)
-    notes.append(f"Vain {figure.reported}/{n} kuntaa kirjannut: luku on niiden tiedoista.")
+    notes.append(f"Vain {figure.reported}/{n} kuntaa on kirjannut luvun: luku on laskettu niiden tiedoista.")
     return judgement
 
 

@@ -60,7 +60,7 @@ class Thresholds:
     def labelled(self) -> list[tuple[str, float]]:
         """(Finnish label, value) in the order the sheet shows them."""
         return [
-            ("Tavoitteessa, kun jäljessä odotetusta osuudesta enintään", self.on_track_margin),
+            ("Tavoitteessa, kun jäljessä odotetusta etenemisestä enintään", self.on_track_margin),
             ("Riskissä, kun jäljessä enintään (taso: alittaa/ylittää enintään)", self.at_risk_margin),
             ("Ylläpidettävä taso pysyy, kun alittaa tavoitteen enintään", self.maintain_tolerance),
             ("Virstanpylväs riskissä, jos aloittamatta, kun ajasta kulunut yli", self.milestone_start_share),
@@ -181,9 +181,9 @@ def indicator_spec(row) -> IndicatorSpec:
     profile, profile_note = profile_shares(row.monthly_profile) if rule == COUNT else (None, None)
     notes = [profile_note] if profile_note else []
     if rule == UNSUPPORTED:
-        notes.append(f"Laji {row.kind} ei sovi kumulatiiviseen kertymään: ei arvioida.")
+        notes.append(f"Laji {row.kind} ei sovi kumulatiiviseen kertymään: tilaa ei arvioida.")
     elif math.isnan(baseline) and rule in (LEVEL_MIN, LEVEL_MAX):
-        notes.append("Ei lähtöarvoa: arvioidaan tavoitetasoa vasten.")
+        notes.append("Ei lähtöarvoa: toteumaa verrataan tavoitetasoon.")
     elif math.isnan(baseline) and rule == COUNT:
         notes.append("Ei lähtöarvoa: edistyminen = toteuma / tavoite.")
     if rule == DELIVERABLE:

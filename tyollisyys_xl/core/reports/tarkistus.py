@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tyollisyys_xl.core.cells import cell, cell_range, sheet_address
+from tyollisyys_xl.core.cells import cell, sheet_address
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
-from tyollisyys_xl.core.reports.layout import table, title
-from tyollisyys_xl.core.sheetspec import ConditionalFormat, Hyperlink, PrintSetup, SheetSpec
+from tyollisyys_xl.core.reports.layout import FIRST_ROW, fit_header, table, title
+from tyollisyys_xl.core.reports.printing import board_print_setup
+from tyollisyys_xl.core.sheetspec import ConditionalFormat, Hyperlink, SheetSpec, Style
 
 SHEET_NAME = "Tarkistus"
 HEADERS = ["Vakavuus", "Välilehti", "Solu", "Sarake", "Sääntö", "Viesti"]
-WIDTHS = {"A": 11, "B": 20, "C": 10, "D": 22, "E": 26, "F": 90}
+WIDTHS = {"A": 11, "B": 17, "C": 9, "D": 20, "E": 24, "F": 90}  # within A4 landscape at 8 pt; Viesti wraps
 ERROR_FILL = "FFC7CE"
 WARNING_FILL = "FFEB9C"
-NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Napsauta solun osoitetta siirtyäksesi soluun."
+NOTE = "Työkalu kirjoittaa tämän välilehden uudelleen joka tarkistuksella. Solun osoitetta napsauttamalla pääset soluun."
 
 
 def summary(findings: Sequence[Finding]) -> str:
@@ -30,9 +31,11 @@ def summary(findings: Sequence[Finding]) -> str:
 def tarkistus_sheet(findings: Sequence[Finding]) -> SheetSpec:
     """The findings as a sheet: a summary line, then one row per finding with a link to its cell."""
     spec = SheetSpec(name=SHEET_NAME, column_widths=dict(WIDTHS), tab_color="C00000" if any(f.severity == ERROR for f in findings) else "70AD47")
-    row = title(spec, 1, "Tarkistus", [summary(findings), NOTE])
+    row = title(spec, FIRST_ROW, "Tarkistus", [summary(findings), NOTE], last_column=len(HEADERS))
     rows = [[f.severity, f.sheet, f.cell or "", f.column or "", f.rule, f.message] for f in findings]
     area = table(spec, row, HEADERS, rows)
+    spec.styles.append(Style(area.column(len(HEADERS) - 1), wrap=True))  # the whole message, the overrun amount too
+    spec.styles.append(Style(area.column(3), wrap=True))
     spec.freeze = cell(area.first_row, 1)
     for offset, finding in enumerate(findings):
         if finding.cell:
@@ -43,6 +46,7 @@ def tarkistus_sheet(findings: Sequence[Finding]) -> SheetSpec:
             ConditionalFormat(severity_range, "text", values=[ERROR], fill=ERROR_FILL),
             ConditionalFormat(severity_range, "text", values=[WARNING], fill=WARNING_FILL),
         ]
-    spec.print_setup = PrintSetup(landscape=True, fit_width=1, fit_height=0, print_area=cell_range(1, 1, area.last_row, len(HEADERS)),
-                                  header="&L&\"-,Bold\"Tarkistus&R&D")
+    fit_header(spec, area, wrapped=(3,))  # Sarake: column names; a message quotes user text and simply wraps
+    spec.print_setup = board_print_setup(spec, last_row=area.last_row, last_column=len(HEADERS),
+                                         header_rows=(area.header_row, area.header_row))
     return spec

@@ -32,12 +32,13 @@ from tyollisyys_xl.core.attainment import (
 )
 from tyollisyys_xl.core.cells import column_letter
 from tyollisyys_xl.core.months import month_label
+from tyollisyys_xl.core.reports.statuses import status_label
 from tyollisyys_xl.core.sheetspec import Formula
 
 INDICATOR_HEADERS = [
     "Tunnus", "Taso", "Painopiste", "Mittari", "Yksikkö", "Laji", "Kertymä", "Lähtöarvo", "Tavoite", "Toteuma",
     "Tieto kk", "Sama kk vuotta aiemmin", "Muutos vuodessa", "Muutos vuodessa %", "Odotettu nyt", "Edistyminen",
-    "Tila", "Vastuuhenkilö", "Selitys ja toimenpide", "Kattavuus", "Huomio", "Odotettu osuus matkasta",
+    "Tila", "Vastuuhenkilö", "Selitys ja toimenpide", "Kattavuus", "Huomio", "Odotettu eteneminen",
     "Edistyminen rajattuna", "Kausikerroin",
 ]
 
@@ -48,7 +49,7 @@ def indicator_column(header: str) -> str:
 
 BASE, TARGET, ACTUAL = indicator_column("Lähtöarvo"), indicator_column("Tavoite"), indicator_column("Toteuma")
 EXPECTED, PROGRESS, STATUS = indicator_column("Odotettu nyt"), indicator_column("Edistyminen"), indicator_column("Tila")
-SHARE, CAPPED, LEVEL, ID = indicator_column("Odotettu osuus matkasta"), indicator_column("Edistyminen rajattuna"), indicator_column("Taso"), indicator_column("Tunnus")
+SHARE, CAPPED, LEVEL, ID = indicator_column("Odotettu eteneminen"), indicator_column("Edistyminen rajattuna"), indicator_column("Taso"), indicator_column("Tunnus")
 REFERENCE, FACTOR = indicator_column("Sama kk vuotta aiemmin"), indicator_column("Kausikerroin")
 
 def cell_value(x):
@@ -133,28 +134,31 @@ def progress_formula(spec: IndicatorSpec, rule: str, r: int, t: Thresholds) -> s
 
 
 def status_formula(spec: IndicatorSpec, rule: str, r: int, p: ParameterCells) -> str:
-    """The status ladder of attainment's judging._status, written as nested IFs (IFS needs Excel 2019)."""
+    """The status ladder of attainment's judging._status, written as nested IFs (IFS needs Excel 2019), giving
+    the status's label as the sheets show it ("● Saavutettu")."""
     a, b, g, share, prog = f"{ACTUAL}{r}", f"{BASE}{r}", f"{TARGET}{r}", f"{SHARE}{r}", f"{PROGRESS}{r}"
 
     def rnd(x: str) -> str:
         return f"ROUND({x},{ROUNDING})"
 
+    met, on_track, at_risk, missed = (status_label(s) for s in (SAAVUTETTU, TAVOITTEESSA, RISKISSA, EI_TOTEUDU))
+
     if rule == DELIVERABLE:
-        return (f'=IF({rnd(prog)}>=1,"{SAAVUTETTU}",IF({p.as_of}>={spec.target_month},"{EI_TOTEUDU}",'
-                f'IF({rnd(share)}>{p.deliverable},"{RISKISSA}","{TAVOITTEESSA}")))')
+        return (f'=IF({rnd(prog)}>=1,"{met}",IF({p.as_of}>={spec.target_month},"{missed}",'
+                f'IF({rnd(share)}>{p.deliverable},"{at_risk}","{on_track}")))')
     if rule in (LEVEL_MIN, LEVEL_MAX):
         if rule == LEVEL_MAX:
             held = f"{a}<={g}"
         else:
             tolerance = p.maintain if spec.kind == YLLAPITO else "0"
             held = f"{rnd(f'{a}-{g}*(1-{tolerance})')}>=0"
-        return f'=IF({held},"{SAAVUTETTU}",IF({rnd(f"1-{prog}")}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))'
+        return f'=IF({held},"{met}",IF({rnd(f"1-{prog}")}<={p.at_risk},"{at_risk}","{missed}"))'
     if rule == MILESTONE:
-        return (f'=IF({a}>={g},"{SAAVUTETTU}",IF({p.as_of}>={spec.target_month},"{EI_TOTEUDU}",'
-                f'IF(OR({a}>{b},{rnd(share)}<={p.milestone}),"{TAVOITTEESSA}","{RISKISSA}")))')
+        return (f'=IF({a}>={g},"{met}",IF({p.as_of}>={spec.target_month},"{missed}",'
+                f'IF(OR({a}>{b},{rnd(share)}<={p.milestone}),"{on_track}","{at_risk}")))')
     behind = rnd(f"{share}-{prog}")
-    return (f'=IF({rnd(prog)}>=1,"{SAAVUTETTU}",IF(OR({p.as_of}>={spec.target_month},{prog}<0),"{EI_TOTEUDU}",'
-            f'IF({behind}<={p.on_track},"{TAVOITTEESSA}",IF({behind}<={p.at_risk},"{RISKISSA}","{EI_TOTEUDU}"))))')
+    return (f'=IF({rnd(prog)}>=1,"{met}",IF(OR({p.as_of}>={spec.target_month},{prog}<0),"{missed}",'
+            f'IF({behind}<={p.on_track},"{on_track}",IF({behind}<={p.at_risk},"{at_risk}","{missed}"))))')
 
 
 def year_on_year_cells(row, r: int) -> list:
@@ -178,7 +182,7 @@ def indicator_cells(row, spec: IndicatorSpec, r: int, p: ParameterCells, t: Thre
     share = Formula(share_formula(spec, rule, p), cell_value(row.expected_share)) if has_share else None
     expected = Formula(expected_formula(rule, r), cell_value(row.expected)) if has_expected else None
     progress = Formula(progress_formula(spec, rule, r, t), cell_value(row.progress)) if judged else None
-    status = Formula(status_formula(spec, rule, r, p), row.status) if judged else row.status
+    status = Formula(status_formula(spec, rule, r, p), status_label(row.status)) if judged else status_label(row.status)
     capped = Formula(f"=MAX(0,MIN(1,{PROGRESS}{r}))", cell_value(row.progress_capped)) if judged else None
     return [
         row.id, row.level, row.focus_area, row.name, row.unit, row.kind, row.accumulation, cell_value(row.baseline),
