@@ -79,7 +79,7 @@ def test_a_partial_sum_or_an_unbroken_partial_limit_is_not_judged_but_keeps_what
     status = RISKISSA if combine == SUM else TAVOITTEESSA  # a partial limit is judged only once it is broken
     judged = _partial(spec, month(6, 30, 1, 1, reported=5), Judgement(0.5, 50.0, 0.3, status), notes, 8)
     assert (judged.expected_share, judged.expected, judged.status) == (0.5, 50.0, EI_TIETOA)
-    assert math.isnan(judged.progress) and notes[0].startswith("Vain 5/8 kuntaa kirjannut")
+    assert math.isnan(judged.progress) and notes[0].startswith("Vain 5/8 kuntaa")
 
 
 def combined(indicator: str, rule_combine: str) -> IndicatorSpec:
