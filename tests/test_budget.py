@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from table_factory import day, make_tables
 
 from tyollisyys_xl.core.budget import ALERT_RULES, alerts_as_findings, commitment_shares, compute_budget, totals
-from tyollisyys_xl.core.money import apportion, cents_series, cents_to_decimal, format_eur, to_cents
+from tyollisyys_xl.core.money import apportion, cents_series, cents_to_decimal, cents_to_euros, format_eur, to_cents
 from tyollisyys_xl.core.reports.layout import TOTAL_FILL
 from tyollisyys_xl.core.reports.budget_tabs import (
     ALERTS_SHEET,
@@ -58,6 +58,17 @@ def test_cents_and_finnish_euro_text():
     assert format_eur(123450) == "1\u00a0234,50\u00a0€"
     assert format_eur(-5) == "-0,05\u00a0€"
     assert format_eur(100000000) == "1\u00a0000\u00a0000,00\u00a0€"
+    assert format_eur(0) == "0,00\u00a0€"  # no sign on zero
+    assert format_eur(-100) == "-1,00\u00a0€"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA, np.int64(0) * np.nan])
+def test_missing_cents_stay_missing_in_a_cell(missing):
+    assert cents_to_euros(missing) is None
+
+
+def test_cents_to_a_cells_euros():
+    assert cents_to_euros(123450) == 1234.5 and cents_to_euros(np.int64(-5)) == -0.05
 
 
 def test_apportion_gives_leftover_cents_to_largest_remainders():

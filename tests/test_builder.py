@@ -19,15 +19,11 @@ from remote_book import remote_book
 from xlwings.utils import read_config_sheet
 
 from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
-from tyollisyys_xl.master.builder import (
-    BUTTONS,
-    NUMBER_FORMATS,
-    STATUS_CELLS,
-    build_master,
-    check_master,
-)
+from tyollisyys_xl.master.builder import build_master, check_master
+from tyollisyys_xl.master.text_sheets import BUTTONS, IMPORT_BUTTON, STATUS_CELLS
+from tyollisyys_xl.schemas import NUMBER_FORMATS
 from tyollisyys_xl.master.reading import open_workbook, read_input_tables
-from tyollisyys_xl.master.vba_project import workbook_code_names
+from tyollisyys_xl.master.vba_reading import workbook_code_names
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.programme import AREA_TOTAL, programme
 from tyollisyys_xl.resources import master_workbook, source_root
@@ -234,6 +230,56 @@ def test_ohjelma_sheet_holds_the_programme_text(book):
         assert ind["name"] in text
     for item in prog.service_catalogue:
         assert item["service"] in text
+
+
+def sheet_texts(path: Path, sheet: str) -> list[str]:
+    return [c.value for row in openpyxl.load_workbook(path, read_only=True)[sheet].iter_rows() for c in row
+            if isinstance(c.value, str)]
+
+
+def test_every_instruction_text_comes_from_the_reviewed_yaml(book):
+    """Each text of programme/tekstit.yaml stands on its sheet, with the builder's names filled in."""
+    texts = yaml.safe_load((source_root() / "programme" / "tekstit.yaml").read_text(encoding="utf-8"))
+    ohjaus = " ".join(str(c.value) for row in book["Ohjaus"].iter_rows() for c in row if c.value)
+    for button in (*BUTTONS, IMPORT_BUTTON):
+        assert texts["buttons"][button.macro] in ohjaus
+    o = texts["ohjaus"]
+    for line in [o["actions_heading"], o["status_heading"], o["sheets"]["generated"], o["forms"]["text"],
+                 o["privacy"]["text"], *o["settings"]["paragraphs"]]:
+        assert line in ohjaus
+    assert o["title"].format(title=programme().title) in ohjaus
+    assert all(bullet.format(area_total=AREA_TOTAL) in ohjaus for bullet in o["entering"]["bullets"])
+    ohjelma = " ".join(str(c.value) for row in book["Ohjelma"].iter_rows() for c in row if c.value)
+    assert all(title in ohjelma for title in texts["ohjelma"]["sections"].values())
+    assert all(title in ohjelma for title in texts["ohjelma"]["indicator_columns"])
+    conf = " ".join(str(c.value) for row in book["xlwings.conf"].iter_rows() for c in row if c.value)
+    assert texts["xlwings_conf"]["guidance"][0] in conf and "Avaimet: Interpreter_Win, " in conf
+
+
+def test_an_editor_fixes_a_text_in_the_yaml_and_the_build_carries_it(tmp_path):
+    sources = copy_sources(tmp_path)
+    path = sources / "programme" / "tekstit.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Näin kirjaat", "Näin kirjaat luvut"), encoding="utf-8")
+    built = build_master(tmp_path / "m.xlsm", sources)
+    assert "Näin kirjaat luvut" in sheet_texts(built, "Ohjaus")
+
+
+@pytest.mark.parametrize("edit, field", [
+    (("  LuoKuntakortit: >-", "  LuoKortit: >-"), "buttons/LuoKuntakortit"),  # a button left without its description
+    (("  status_heading: Viimeisin ajo\n", ""), "ohjaus"),  # a required text removed
+    (("  services_heading: Palvelut", "  services_heading: ''"), "ohjelma/services_heading"),  # an empty text
+])
+def test_a_text_source_with_a_gap_stops_the_build_naming_file_and_field(tmp_path, capsys, edit, field):
+    sources = copy_sources(tmp_path)
+    path = sources / "programme" / "tekstit.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    target = tmp_path / "out" / "m.xlsm"
+    assert main(["build", str(target), "--sources", str(sources)]) == 1
+    err = capsys.readouterr().err
+    assert "tekstit.yaml" in err and field in err
+    assert not target.exists()
 
 
 def test_vba_project_holds_the_button_macros_and_xlwings(master_path):

@@ -17,7 +17,7 @@ from workbook_edit import input_rows
 import xlwings as xw
 from tyollisyys_xl import excel
 from tyollisyys_xl.cli import main
-from tyollisyys_xl.master.builder import IMPORT_BUTTON, IMPORT_FOLDER_NAME
+from tyollisyys_xl.master.text_sheets import IMPORT_BUTTON, IMPORT_FOLDER_NAME
 from tyollisyys_xl.master.collect import form_paths
 
 WRITES = {"setValues", "rangeClearContents", "rangeClear", "rangeDelete", "rangeInsert", "resizeTable"}

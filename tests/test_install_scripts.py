@@ -24,7 +24,7 @@ import xlwings as xw
 from tests.remote_book import book_json
 from tyollisyys_xl import excel
 from tyollisyys_xl.commands.wheelhouse import WINDOWS_PLATFORM, WINDOWS_PYTHON, target_options
-from tyollisyys_xl.master.builder import DEFAULT_XLWINGS_SETTINGS
+from tyollisyys_xl.master.text_sheets import DEFAULT_XLWINGS_SETTINGS
 
 EXCEL = Path(__file__).resolve().parent.parent / "excel"
 SHELL_SCRIPT, POWERSHELL_SCRIPT, CMD_WRAPPER = EXCEL / "asenna-mac.sh", EXCEL / "asenna.ps1", EXCEL / "asenna.cmd"

@@ -63,7 +63,7 @@ def without_time(book: xw.Book) -> list[dict]:
 
 
 def test_main_py_has_one_script_per_button_named_as_on_ohjaus(lite_main):
-    from tyollisyys_xl.master.builder import BUTTONS
+    from tyollisyys_xl.master.text_sheets import BUTTONS
 
     found = scripts(lite_main)
     assert list(found) == list(ENTRY_POINTS)

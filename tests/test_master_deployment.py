@@ -17,7 +17,7 @@ from xlwings.utils import read_config_sheet
 
 import tyollisyys_xl
 from tests.remote_book import remote_book
-from tyollisyys_xl.master.builder import (
+from tyollisyys_xl.master.text_sheets import (
     DEFAULT_XLWINGS_SETTINGS,
     SELF_TEST_CAPTION,
     SELF_TEST_MACRO,

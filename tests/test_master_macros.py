@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.libreoffice import needs_soffice, recalculated_copy
-from tyollisyys_xl.master.builder import BUTTONS
+from tyollisyys_xl.master.text_sheets import BUTTONS
 
 
 @pytest.mark.libreoffice

@@ -15,9 +15,10 @@ from openpyxl.styles import Color, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from zip_tools import edit_member, replace_bytes, sheet_part
 
-import tyollisyys_xl.master.builder as builder
+import tyollisyys_xl.master.input_sheets as input_sheets
 import tyollisyys_xl.master.upgrade as upgrade
-from tyollisyys_xl.master.builder import DEFAULT_XLWINGS_SETTINGS, build_master
+from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.text_sheets import DEFAULT_XLWINGS_SETTINGS
 from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
 from tyollisyys_xl.master.upgrade import MAX_LISTED, CannotCarry, upgrade_master, xlwings_settings
 from tyollisyys_xl.cli import main
@@ -136,12 +137,12 @@ def test_a_table_the_old_workbook_lacks_comes_from_the_sources(tmp_path, demo_pa
 
 
 def test_a_read_back_mismatch_leaves_nothing_behind(tmp_path, demo_path, monkeypatch):
-    write_cell = builder._write_cell
+    write_cell = input_sheets.write_cell
 
     def corrupting(sheet, row, col, value, cell_format):
         write_cell(sheet, row, col, value.upper() if isinstance(value, str) else value, cell_format)
 
-    monkeypatch.setattr(builder, "_write_cell", corrupting)
+    monkeypatch.setattr(input_sheets, "write_cell", corrupting)
     with pytest.raises(BuildError, match="ei vastaa vanhaa") as caught:
         upgrade_master(demo_path, tmp_path / "uusi.xlsm")
     assert list(tmp_path.iterdir()) == []
@@ -332,12 +333,12 @@ def test_a_failure_message_never_shows_a_value_and_stays_short(demo_path, tmp_pa
     for row in range(2, 200):
         book["Toteumat"].cell(row, 8).value = f"Asiakas {hetu} soitti"
     book.save(tmp_path / "vanha.xlsm")
-    write_cell = builder._write_cell
+    write_cell = input_sheets.write_cell
 
     def corrupting(sheet, row, col, value, cell_format):
         write_cell(sheet, row, col, value + "!" if isinstance(value, str) and "soitti" in value else value, cell_format)
 
-    monkeypatch.setattr(builder, "_write_cell", corrupting)
+    monkeypatch.setattr(input_sheets, "write_cell", corrupting)
     with pytest.raises(BuildError) as caught:
         upgrade_master(tmp_path / "vanha.xlsm", tmp_path / "uusi.xlsm")
     message = str(caught.value)

@@ -446,3 +446,20 @@ def test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first(master
     found = {f.address: f.message for f in result.findings if f.rule == "KAKSOISKIRJAUS"}
     assert set(found) == set(expected)
     assert all(f"rivillä {expected[address]} " in message for address, message in found.items())
+
+
+def test_an_unknown_reference_names_the_value_and_the_column_under_its_own_rule(master_sheets):
+    result = validate_sheets(with_rows(master_sheets, Toteumat=[entry("M06", "Jyväskylä", 10), entry("M99", "Jämsä", 10)]))
+    assert {(f.rule, f.address, f.message) for f in result.findings} == {
+        ("TUNTEMATON_KUNTA", "Toteumat!C2", "”Jyväskylä” ei ole Kunnat-välilehden sarakkeessa ”Kunta”."),
+        ("TUNTEMATON_MITTARI", "Toteumat!A3", "”M99” ei ole Mittarit-välilehden sarakkeessa ”Tunnus”."),
+    }
+    assert result.tables.entries.empty  # both rows carry an error
+
+
+def test_a_reference_to_an_unusable_table_is_not_checked_and_the_other_columns_still_are(master_sheets):
+    """Mittarit without its header row: its ids cannot be looked up (OTSIKKORIVI says why), Kunnat's still can."""
+    sheets = with_rows(master_sheets, Toteumat=[entry("M06", "Jyväskylä", 10), entry("M99", "Jämsä", 10)])
+    sheets["Mittarit"] = [["x"]]
+    assert {(f.rule, f.address) for f in validate_sheets(sheets).findings} == {
+        ("OTSIKKORIVI", "Mittarit!A1"), ("TUNTEMATON_KUNTA", "Toteumat!C2")}

@@ -18,20 +18,17 @@ from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser
 
 from tests.libreoffice import recalculated_copy
+from tyollisyys_xl.master.compound_file import write_compound_file
+from tyollisyys_xl.master.vba_compression import compress, decompress
 from tyollisyys_xl.master.vba_project import (
     DOCUMENT_OR_CLASS_MODULE,
     PROCEDURAL_MODULE,
     VbaModule,
     build_vba_project,
-    compress,
-    decompress,
     module_source,
-    parse_dir_stream,
-    parse_project_stream,
     read_bas_file,
-    workbook_code_names,
-    write_compound_file,
 )
+from tyollisyys_xl.master.vba_reading import parse_dir_stream, parse_project_stream, workbook_code_names
 
 XLWINGS_DIR = Path(xlwings.__file__).parent
 XLWINGS_BAS = XLWINGS_DIR / "xlwings.bas"

@@ -499,7 +499,7 @@ def test_a_client_without_formatting_actions_still_gets_every_value(demo_path):
 
 
 def test_the_status_fills_exactly_the_cells_the_builder_names_on_ohjaus(demo_path):
-    from tyollisyys_xl.master.builder import STATUS_CELLS
+    from tyollisyys_xl.master.text_sheets import STATUS_CELLS
 
     result = run_job(read_sheets(CalamineSource(demo_path)), "validate")
     assert set(result.status(dt.datetime.now())) == {name for name, _ in STATUS_CELLS}

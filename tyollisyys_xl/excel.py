@@ -4,8 +4,10 @@
 Each takes an optional xlwings Book (default: the workbook whose button was pressed), reads the
 sheets once, runs the same job as `tyollisyys-xl report`, writes the generated sheets and the status
 on Ohjaus, and goes back to the sheet the user was on. Everything is computed before the first
-write, so a failure leaves the workbook as it was; the user then gets a Finnish message box and the
-failure in the status cells, never a traceback.
+write, so a failure in the checks or computations leaves the workbook as it was; the user then gets a
+Finnish message box and the failure in the status cells, never a traceback. A write that fails halfway
+is undone only on the remote engine, which holds writes back until the run ends; desktop Excel writes at
+once, so the sheets written so far stay until the next successful run replaces them (docs/excel.md).
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ def _screen_paused(app: xw.App):
 
 IMPORT_LABEL = "Tuo kuntien lomakkeet"
 IMPORT_FOLDER_NAME = "Tuonti_Kansio"  # the named cell on Ohjaus where the button's macro writes the chosen folder
-                                      # (master.builder.IMPORT_FOLDER_NAME makes it; not imported: the builder is slow)
+                                      # (master.text_sheets.IMPORT_FOLDER_NAME makes it; not imported: the builder is slow)
 
 
 def import_forms(book: xw.Book | None = None, paths=None):

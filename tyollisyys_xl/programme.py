@@ -13,6 +13,7 @@ from tyollisyys_xl.schemas import SourceError, validator_for
 
 PROGRAMME_FILE = "ohjelma2026.yaml"
 DEFAULTS_FILE = "oletukset.yaml"
+TEXTS_FILE = "tekstit.yaml"  # the instruction texts of the master's own sheets (master/text_sheets.py)
 AREA_TOTAL = "Koko alue"  # the municipality value of an entry for the whole employment area
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when installed: the programme in 0.05 s, not 0.2
 
@@ -134,6 +135,15 @@ def load_programme(directory: Path | None = None, schemas: Path | None = None, *
         subsidy_types=defaults["subsidy_types"],
         cost_objects=defaults["cost_objects"],
     )
+
+
+def load_texts(directory: Path | None = None, schemas: Path | None = None) -> dict:
+    """The Finnish instruction texts the builder writes on Ohjaus, Ohjelma and xlwings.conf, checked against
+    their schema; kept beside the programme so that an editor fixes them without touching Python."""
+    path = (directory or programme_dir()) / TEXTS_FILE
+    texts = _load_yaml(path)
+    _check(path, texts, "texts.schema.json", schemas or schema_dir())
+    return texts
 
 
 @cache

@@ -26,17 +26,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from tyollisyys_xl.master.builder import (
-    BOOL_TEXT,
-    NOTICE_CELL,
-    OHJAUS,
-    REFERENCE_TABLES,
-    Sources,
-    build_master,
-    default_rows,
-    load_sources,
-    to_cell,
-)
+from tyollisyys_xl.master.builder import build_master
+from tyollisyys_xl.master.layout import BOOL_TEXT, OHJAUS
+from tyollisyys_xl.master.sources import REFERENCE_TABLES, Sources, default_rows, load_sources, to_cell
+from tyollisyys_xl.master.text_sheets import NOTICE_CELL
 from tyollisyys_xl.master.reading import BuildError, CellValue, cell_value, open_workbook, read_input_tables
 from tyollisyys_xl.core.months import YEAR
 from tyollisyys_xl.core.reports.layout import DEMO_BANNER

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tyollisyys_xl.core.code_labels import format_label
-from tyollisyys_xl.master.builder import BOOL_TEXT
+from tyollisyys_xl.master.layout import BOOL_TEXT
 from tyollisyys_xl.master.reading import CellValue
 from tyollisyys_xl.programme import AREA_TOTAL
 

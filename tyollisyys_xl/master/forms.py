@@ -29,7 +29,9 @@ from tyollisyys_xl.core.forms import (
     text_of,
 )
 from tyollisyys_xl.core.months import month_label
-from tyollisyys_xl.master.builder import NUMBER_FORMATS, column_validation, write_atomically
+from tyollisyys_xl.master.builder import write_atomically
+from tyollisyys_xl.master.input_sheets import column_validation
+from tyollisyys_xl.schemas import NUMBER_FORMATS
 from tyollisyys_xl.master.reading import BuildError, open_workbook, read_input_tables
 from tyollisyys_xl.schemas import TableSchema, table_schemas
 

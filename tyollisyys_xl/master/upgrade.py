@@ -31,18 +31,10 @@ from tyollisyys_xl.core.rules import Rule
 from tyollisyys_xl.core.validation.sheets import scan_texts
 from tyollisyys_xl.io.calamine_source import CalamineSource
 from tyollisyys_xl.io.generated import HIGHLIGHT_SHEET, read_highlight_state
-from tyollisyys_xl.master.builder import (
-    LISTAT,
-    OHJAUS,
-    OHJELMA,
-    TEMPLATE_SHEET,
-    XLWINGS_CONF,
-    Sources,
-    build_fresh,
-    build_master,
-    default_rows,
-    load_sources,
-)
+from tyollisyys_xl.core.reports.cards import TEMPLATE_SHEET
+from tyollisyys_xl.master.builder import build_fresh, build_master
+from tyollisyys_xl.master.layout import LISTAT, OHJAUS, OHJELMA, XLWINGS_CONF
+from tyollisyys_xl.master.sources import Sources, default_rows, load_sources
 from tyollisyys_xl.master.carry import Layout, SheetExtras, layout_of, read_extras, with_results
 from tyollisyys_xl.master.demo import demo_notice
 from tyollisyys_xl.master.reading import (

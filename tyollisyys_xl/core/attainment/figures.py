@@ -83,9 +83,9 @@ def monthly_figures(values: pd.DataFrame, specs: dict[str, IndicatorSpec], n_mun
 
 
 def _combine_municipal(local: pd.DataFrame, specs: dict[str, IndicatorSpec], n_municipalities: int) -> pd.DataFrame:
+    """Per indicator and month: value, reported, complete, weighted, all_parts, numerators, denominators, worst."""
     if local.empty:
-        return pd.DataFrame(columns=["indicator_id", "month", "value", "reported", "complete", "weighted",
-                                     "all_parts", "numerators", "denominators", "worst"])
+        return pd.DataFrame()  # no rows to go through (groupby of nothing would give no columns to fill)
     local = local.assign(
         has_parts=local["numerator"].notna() & local["denominator"].notna(),
         has_weight=local["denominator"].notna(),
@@ -111,13 +111,12 @@ def _combine_municipal(local: pd.DataFrame, specs: dict[str, IndicatorSpec], n_m
     if is_max.any():  # the municipality behind each maximum, only where a limit needs it
         worst = local["municipality"].loc[groups["effective"].idxmax()].to_numpy()
         grouped["worst"] = np.where(is_max, worst, None)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        grouped["value"] = np.select(
-            [is_sum, is_max, rate_weighted, mean_weighted],
-            [grouped["total"], groups["effective"].max().to_numpy(), scale * grouped["numerators"] / grouped["denominators"],
-             grouped["weighted_sum"] / grouped["denominators"]],
-            default=grouped["mean"],
-        )
+    grouped["value"] = np.select(  # pandas divides by zero without a warning; those choices are never picked
+        [is_sum, is_max, rate_weighted, mean_weighted],
+        [grouped["total"], groups["effective"].max().to_numpy(), scale * grouped["numerators"] / grouped["denominators"],
+         grouped["weighted_sum"] / grouped["denominators"]],
+        default=grouped["mean"],
+    )
     grouped["weighted"] = is_sum | is_max | rate_weighted | mean_weighted
     grouped["complete"] = grouped["reported"] >= n_municipalities
     return grouped
