@@ -3,8 +3,9 @@ page is fitted, header rows on every page, a footer with the month and the page,
 spaces instead of being cut.
 
 Widths are Excel's character units (the width of a digit of the default font, Calibri 11). Excel prints a
-unit 5.25 pt wide; LibreOffice, which draws Calibri with its bundled metric twin Carlito, lays the same
-columns out about 7 % wider (5.64 pt, measured). The contract is kept with the wider of the two, so a page
+unit 5.25 pt wide; LibreOffice, which draws Calibri with its metric twin Carlito (fonts-crosextra-carlito,
+which CI installs), lays the same columns out about 7 % wider (5.64 pt, measured; without Carlito it falls back
+to DejaVu Sans, about 7.2 pt, and fitted pages print smaller). The contract is kept with the wider of the two, so a page
 that is legible in LibreOffice prints a little larger, never smaller, in Excel.
 
 Pure: plain numbers and SheetSpecs, so that the tests check the contract without a spreadsheet program.
