@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from tyollisyys_xl.schemas import TableSchema, table_schemas  # noqa: E402
 
-_FRICTIONLESS_TYPES = {"text": "string", "code": "string", "business_id": "string", "bool": "string",
+_FRICTIONLESS_TYPES = {"text": "string", "code": "string", "code_label": "string", "business_id": "string", "bool": "string",
                        "number": "number", "euro": "number", "date": "date", "month": "date"}
 
 
