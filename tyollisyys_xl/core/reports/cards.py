@@ -196,6 +196,7 @@ def _budget_table(spec: SheetSpec, row: int, name: str, area: _Area) -> TableAre
     headers = ["Tukilaji", "Budjetti €", "Sidottu €", "Maksettu €", "Sidottavissa €", "Sidonta-aste", "Maksatusaste"]
     formats = {1: EURO_FORMAT, 2: EURO_FORMAT, 3: EURO_FORMAT, 4: EURO_FORMAT, 5: PERCENT_FORMAT, 6: PERCENT_FORMAT}
     area_ = table(spec, row, headers, rows, formats, {len(rows) - 2}, header_lines=2)
+    spec.styles.append(Style(area_.column(0), wrap=True))  # a long subsidy type wraps, never cut at its figure
     spec.conditional_formats.append(over_format(area_, 5, 6, 1))
     share_row = area_.last_row
     spec.styles.append(Style(cell_range(share_row, 2, share_row, 4), number_format=PERCENT_FORMAT))
