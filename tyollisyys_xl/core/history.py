@@ -2,9 +2,9 @@
 
 Entries are monthly, so the status an indicator had at the end of any earlier month can be recomputed
 from the same tables: no saved history is needed, and a corrected figure corrects its history too.
-This is a scorecard's check-in history, derived instead of typed. Each month is judged by
-compute_attainment itself (one code path with Toteutuminen, so the history's last month is exactly
-the status on the sheet), and the trend compares the as-of month with the month before.
+This is a scorecard's check-in history, derived instead of typed. Each month is judged by the code
+compute_attainment uses (monthly_judgements: one code path with Toteutuminen, so the history's last month
+is exactly the status on the sheet), and the trend compares the as-of month with the month before.
 
 Pure core: Tables in, a StatusHistory out.
 """
@@ -21,8 +21,7 @@ from tyollisyys_xl.core.attainment import (
     RISKISSA,
     SAAVUTETTU,
     TAVOITTEESSA,
-    AttainmentResult,
-    compute_attainment,
+    monthly_judgements,
 )
 from tyollisyys_xl.core.tables import Tables
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -78,22 +77,18 @@ def status_trend(before: str | None, now: str | None) -> str:
     return BETTER if STATUS_RANK[now] > STATUS_RANK[before] else WORSE
 
 
-def _month_rows(result: AttainmentResult, month: int) -> pd.DataFrame:
-    area = result.indicators.assign(municipality=AREA_TOTAL)[["id", "municipality", "actual", "expected", "status"]]
-    local = result.municipalities[["id", "municipality", "actual", "expected", "status"]]
+def _month_rows(indicators: pd.DataFrame, municipalities: pd.DataFrame, month: int) -> pd.DataFrame:
+    area = indicators.assign(municipality=AREA_TOTAL)[["id", "municipality", "actual", "expected", "status"]]
+    local = municipalities[["id", "municipality", "actual", "expected", "status"]]
     return pd.concat([area, local], ignore_index=True).assign(month=month)
 
 
-def status_history(tables: Tables, as_of: int | None = None, latest: AttainmentResult | None = None) -> StatusHistory:
-    """The statuses of every indicator (area and municipal rows) at the end of each month 1..as_of.
-
-    as_of None: the latest month with entries, as compute_attainment takes it. latest: the attainment already
-    computed for as_of, reused for the last month."""
-    latest = latest if latest is not None and (as_of is None or latest.as_of == as_of) else compute_attainment(tables, as_of)
-    month = latest.as_of
-    results = [compute_attainment(tables, m) for m in range(1, month or 0)] + ([latest] if month else [])
-    frames = [_month_rows(result, m) for m, result in enumerate(results, start=1)]
+def status_history(tables: Tables, as_of: int | None = None) -> StatusHistory:
+    """The statuses of every indicator (area and municipal rows) at the end of each month 1..as_of
+    (None: the latest month with entries, as compute_attainment takes it)."""
+    month, judged = monthly_judgements(tables, as_of)
+    frames = [_month_rows(indicators, municipalities, m) for m, (indicators, municipalities) in enumerate(judged, start=1)]
     frame = pd.concat(frames, ignore_index=True)[HISTORY_COLUMNS] if frames else pd.DataFrame(columns=HISTORY_COLUMNS)
     frame = frame.astype({"actual": "float64", "expected": "float64"})
-    indicators = latest.indicators[["id", "level", "name"]].reset_index(drop=True)
+    indicators = tables.indicators[["id", "level", "name"]].reset_index(drop=True)
     return StatusHistory(month, frame, indicators)

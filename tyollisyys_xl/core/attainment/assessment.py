@@ -280,10 +280,18 @@ def _ledger_notes(specs: dict[str, IndicatorSpec], counted: set[str]) -> dict[st
             for i in counted}
 
 
-def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS) -> AttainmentResult:
-    """Attainment of every indicator at the end of month as_of of 2026 (None: the latest month with entries).
+@dataclass(frozen=True)
+class _Prepared:
+    """What judging any month up to as_of needs: built once, judged for one month or for each in turn."""
 
-    Indicators counted from Sidonnat (and without entries of their own) take their figures from it up to the
+    as_of: int | None
+    names: list[str]
+    values: pd.DataFrame  # entries, plus ledger counts up to as_of
+    context: _Context
+
+
+def _prepare(tables: Tables, as_of: int | None, thresholds: Thresholds) -> _Prepared:
+    """Indicators counted from Sidonnat (and without entries of their own) take their figures from it up to the
     as-of month, which still comes from the entries: the ledger holds decisions for months to come."""
     if as_of is not None and as_of not in MONTHS:
         raise ValueError("Tarkastelukuukauden pitää olla 1–12.")
@@ -303,16 +311,41 @@ def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thr
         reference=reference_year(tables, specs, len(names)),
         notes=_ledger_notes(specs, set(from_ledger["indicator_id"])),
     )
-    indicators = _indicator_frame(tables.indicators, as_of, context)
-    municipalities = _municipal_frame(tables.indicators, values, indicators, names, as_of, context)
+    return _Prepared(as_of, names, values, context)
+
+
+def _judged(tables: Tables, prepared: _Prepared, month: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicator and municipal frames at the end of a month up to the prepared as-of month. The same as
+    preparing for that month: the figures of later months are never read (area_actual and _local_figures stop
+    at the month), and the ledger counts every month from January, so its notes hold for any month."""
+    indicators = _indicator_frame(tables.indicators, month, prepared.context)
+    municipalities = _municipal_frame(tables.indicators, prepared.values, indicators, prepared.names, month,
+                                      prepared.context)
+    return indicators, municipalities
+
+
+def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS) -> AttainmentResult:
+    """Attainment of every indicator at the end of month as_of of 2026 (None: the latest month with entries)."""
+    prepared = _prepare(tables, as_of, thresholds)
+    as_of, context = prepared.as_of, prepared.context
+    indicators, municipalities = _judged(tables, prepared, as_of)
     return AttainmentResult(
         as_of=as_of,
         indicators=indicators,
         municipalities=municipalities,
-        rollups=all_rollups(indicators, municipalities, names),
+        rollups=all_rollups(indicators, municipalities, prepared.names),
         trend=_trend(context, as_of),
         rollup_trend=_rollup_trend(tables.indicators, as_of, context),
-        specs=specs,
+        specs=context.specs,
         thresholds=thresholds,
-        values=values,
+        values=prepared.values,
     )
+
+
+def monthly_judgements(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS
+                       ) -> tuple[int | None, list[tuple[pd.DataFrame, pd.DataFrame]]]:
+    """The as-of month and, for each month 1..as_of, the (indicators, municipalities) frames that
+    compute_attainment(tables, month) gives: one preparation for all months, so a status history costs
+    the judging of each month, not a whole computation per month."""
+    prepared = _prepare(tables, as_of, thresholds)
+    return prepared.as_of, [_judged(tables, prepared, month) for month in range(1, (prepared.as_of or 0) + 1)]
