@@ -12,7 +12,6 @@ from table_factory import make_tables
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.attainment import (
     EI_TIETOA, EI_TOTEUDU, RISKISSA, SAAVUTETTU, TAVOITTEESSA, compute_attainment,
-    monthly_judgements,
 )
 from tyollisyys_xl.core.export import export_frames
 from tyollisyys_xl.core.budget import compute_budget
@@ -65,23 +64,33 @@ def test_trend_ranks_the_statuses():
 
 
 def test_each_month_is_exactly_what_attainment_says_as_of_that_month(demo_path):
-    """The history judges every month from one preparation; each month's frames must be those of a whole
-    compute_attainment as of that month, notes and municipal rows included (the demo counts M30 and M37
-    from Sidonnat, so the ledger's notes are checked too)."""
+    """The history judges every month from the as-of month's preparation; each month's rows must be those of a
+    whole compute_attainment as of that month, area and municipal rows alike (the demo counts M30 and M37 from
+    Sidonnat and has partial months, so the ledger and the latest-complete-month rules are in play)."""
     tables = load(demo_path).tables
-    month, judged = monthly_judgements(tables)
-    assert month == compute_attainment(tables).as_of and len(judged) == month
-    for m, (indicators, municipalities) in enumerate(judged, start=1):
-        result = compute_attainment(tables, as_of=m)
-        pd.testing.assert_frame_equal(indicators, result.indicators)
-        pd.testing.assert_frame_equal(municipalities, result.municipalities)
     history = status_history(tables)
-    for m in (3, month):
-        statuses = {i: months[m] for i, months in history.statuses().items()}
-        assert statuses == dict(zip(judged[m - 1][0]["id"], judged[m - 1][0]["status"]))
-    local = history.frame[(history.frame["municipality"] == "Keuruu") & (history.frame["month"] == month)]
-    mine = judged[-1][1][judged[-1][1]["municipality"] == "Keuruu"]
-    assert list(local["status"].fillna("-")) == list(mine["status"].fillna("-"))
+    assert history.as_of == compute_attainment(tables).as_of
+    assert sorted(set(history.frame["month"])) == list(range(1, history.as_of + 1))
+    compared = ["id", "municipality", "actual", "expected", "status"]
+    for month in range(1, history.as_of + 1):
+        result = compute_attainment(tables, as_of=month)
+        expected = pd.concat([result.indicators.assign(municipality=AREA_TOTAL)[compared],
+                              result.municipalities[compared]], ignore_index=True)
+        mine = history.frame[history.frame["month"] == month][compared].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine.astype({"status": object}).fillna({"status": "-"}),
+                                      expected.astype({"status": object}).fillna({"status": "-"}), check_dtype=False)
+        assert {i: months[month] for i, months in history.statuses().items()} == dict(
+            zip(result.indicators["id"], result.indicators["status"]))
+
+
+def test_the_monthly_rows_of_a_whole_result_match_its_own_frames(demo_path):
+    result = compute_attainment(load(demo_path).tables)
+    area, local = result.monthly_rows()[-1]
+    pd.testing.assert_frame_equal(pd.DataFrame(area)[["actual", "expected", "status", "note"]],
+                                  result.indicators[["actual", "expected", "status", "note"]], check_dtype=False)
+    assert [(r["id"], r["municipality"], r["status"]) for r in local] == list(
+        zip(result.municipalities["id"], result.municipalities["municipality"],
+            result.municipalities["status"].astype(object).where(result.municipalities["status"].notna(), None)))
 
 
 def test_the_tilahistoria_sheet_in_a_real_report(demo_path, tmp_path):

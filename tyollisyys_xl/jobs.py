@@ -138,7 +138,7 @@ def run_job(
 
         main, *details = toteutuminen_sheets(attainment, tables)
         specs += [main, *board_sheets(attainment, tables), *details,
-                  history_sheet(status_history(tables, attainment.as_of))]
+                  history_sheet(status_history(tables, as_of, attainment))]
     if plan.budget_sheets:
         from tyollisyys_xl.core.reports.budget_tabs import budget_sheets
 

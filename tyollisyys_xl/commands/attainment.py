@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         from tyollisyys_xl.core.history import status_history
 
-        history = status_history(loaded.tables, result.as_of)
+        history = status_history(loaded.tables, as_of, result)
         output = format_json(result, args.level, args.workbook, left_out, history)
     else:
         output = visible(FORMATTERS[args.format](result, args.level, args.workbook, left_out))

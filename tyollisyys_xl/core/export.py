@@ -96,7 +96,7 @@ def attainment_frame(attainment: AttainmentResult) -> pd.DataFrame:
 
 def history_frame(tables: Tables, attainment: AttainmentResult) -> pd.DataFrame:
     """The status history as a tidy table: one row per indicator, Koko alue or municipality, and month."""
-    history = status_history(tables, attainment.as_of).frame
+    history = status_history(tables, attainment.as_of, attainment).frame
     return pd.DataFrame({
         "mittari_id": history["id"],
         "kunta": history["municipality"],

@@ -2,9 +2,10 @@
 
 Entries are monthly, so the status an indicator had at the end of any earlier month can be recomputed
 from the same tables: no saved history is needed, and a corrected figure corrects its history too.
-This is a scorecard's check-in history, derived instead of typed. Each month is judged by the code
-compute_attainment uses (monthly_judgements: one code path with Toteutuminen, so the history's last month
-is exactly the status on the sheet), and the trend compares the as-of month with the month before.
+This is a scorecard's check-in history, derived instead of typed. Each month is judged by the code and
+the preparation of compute_attainment (AttainmentResult.monthly_rows: one code path with Toteutuminen, so
+the history's last month is exactly the status on the sheet), and the trend compares the as-of month with
+the month before.
 
 Pure core: Tables in, a StatusHistory out.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -21,7 +23,8 @@ from tyollisyys_xl.core.attainment import (
     RISKISSA,
     SAAVUTETTU,
     TAVOITTEESSA,
-    monthly_judgements,
+    AttainmentResult,
+    compute_attainment,
 )
 from tyollisyys_xl.core.tables import Tables
 from tyollisyys_xl.programme import AREA_TOTAL
@@ -52,18 +55,22 @@ class StatusHistory:
         return [{"month": int(m), "status": s, "actual": None if a is None or math.isnan(a) else float(a)}
                 for m, s, a in zip(rows["month"], rows["status"], rows["actual"])]
 
-    def statuses(self) -> dict[str, dict[int, str]]:
-        """Indicator id -> month -> the area's status."""
+    @cached_property
+    def _statuses(self) -> dict[str, dict[int, str]]:
         table: dict[str, dict[int, str]] = {}
         area = self.area()
         for indicator_id, month, status in zip(area["id"], area["month"], area["status"]):
             table.setdefault(indicator_id, {})[int(month)] = status
         return table
 
+    def statuses(self) -> dict[str, dict[int, str]]:
+        """Indicator id -> month -> the area's status."""
+        return {indicator_id: dict(months) for indicator_id, months in self._statuses.items()}
+
     def trend(self, indicator_id: str) -> str:
         """The as-of month against the month before: parempi, huonompi, ennallaan, or ei vertailtavissa (January,
         or either month without data)."""
-        months = self.statuses().get(indicator_id, {})
+        months = self._statuses.get(indicator_id, {})
         if self.as_of is None or self.as_of < 2:
             return NOT_COMPARABLE
         return status_trend(months.get(self.as_of - 1), months.get(self.as_of))
@@ -77,18 +84,18 @@ def status_trend(before: str | None, now: str | None) -> str:
     return BETTER if STATUS_RANK[now] > STATUS_RANK[before] else WORSE
 
 
-def _month_rows(indicators: pd.DataFrame, municipalities: pd.DataFrame, month: int) -> pd.DataFrame:
-    area = indicators.assign(municipality=AREA_TOTAL)[["id", "municipality", "actual", "expected", "status"]]
-    local = municipalities[["id", "municipality", "actual", "expected", "status"]]
-    return pd.concat([area, local], ignore_index=True).assign(month=month)
+def status_history(tables: Tables, as_of: int | None = None, latest: AttainmentResult | None = None) -> StatusHistory:
+    """The statuses of every indicator (area and municipal rows) at the end of each month 1..as_of.
 
-
-def status_history(tables: Tables, as_of: int | None = None) -> StatusHistory:
-    """The statuses of every indicator (area and municipal rows) at the end of each month 1..as_of
-    (None: the latest month with entries, as compute_attainment takes it)."""
-    month, judged = monthly_judgements(tables, as_of)
-    frames = [_month_rows(indicators, municipalities, m) for m, (indicators, municipalities) in enumerate(judged, start=1)]
-    frame = pd.concat(frames, ignore_index=True)[HISTORY_COLUMNS] if frames else pd.DataFrame(columns=HISTORY_COLUMNS)
-    frame = frame.astype({"actual": "float64", "expected": "float64"})
-    indicators = tables.indicators[["id", "level", "name"]].reset_index(drop=True)
-    return StatusHistory(month, frame, indicators)
+    as_of None: the latest month with entries, as compute_attainment takes it. latest: the attainment already
+    computed for as_of, whose preparation every month reuses."""
+    latest = latest if latest is not None and (as_of is None or latest.as_of == as_of) else compute_attainment(tables, as_of)
+    ids = list(latest.indicators["id"])
+    records = []
+    for month, (area, local) in enumerate(latest.monthly_rows(), start=1):
+        records += [(i, AREA_TOTAL, month, a["actual"], a["expected"], a["status"]) for i, a in zip(ids, area)]
+        records += [(r["id"], r["municipality"], month, r["actual"], r["expected"], r["status"]) for r in local]
+    frame = pd.DataFrame.from_records(records, columns=HISTORY_COLUMNS).astype(
+        {"month": "int64", "actual": "float64", "expected": "float64"})
+    indicators = latest.indicators[["id", "level", "name"]].reset_index(drop=True)
+    return StatusHistory(latest.as_of, frame, indicators)

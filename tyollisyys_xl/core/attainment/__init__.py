@@ -5,7 +5,7 @@ The engine in parts: specs (an indicator's rule and the thresholds), judging (th
 Callers import from here; docs/attainment.md explains the rules and why.
 """
 
-from tyollisyys_xl.core.attainment.assessment import AttainmentResult, compute_attainment, monthly_judgements
+from tyollisyys_xl.core.attainment.assessment import AttainmentResult, compute_attainment
 from tyollisyys_xl.core.attainment.figures import entry_values
 from tyollisyys_xl.core.attainment.rollups import view_rollups
 from tyollisyys_xl.core.attainment.specs import (
@@ -36,6 +36,6 @@ from tyollisyys_xl.core.attainment.specs import (
 __all__ = [
     "COUNT", "DELIVERABLE", "EI_TIETOA", "EI_TOTEUDU", "LEVEL_COUNCIL", "LEVEL_MAX", "LEVEL_MIN", "LEVEL_TOTAL", "MILESTONE", "PATH",
     "RISKISSA", "ROUNDING", "SAAVUTETTU", "SEASONAL", "STATUSES", "SUM", "TAVOITTEESSA", "THRESHOLDS", "YLLAPITO",
-    "AttainmentResult", "IndicatorSpec", "Thresholds", "compute_attainment", "entry_values", "month_index", "monthly_judgements",
+    "AttainmentResult", "IndicatorSpec", "Thresholds", "compute_attainment", "entry_values", "month_index",
     "view_rollups",
 ]

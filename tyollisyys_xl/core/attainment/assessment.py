@@ -66,6 +66,21 @@ class AttainmentResult:
     specs: dict[str, IndicatorSpec] = field(default_factory=dict)
     thresholds: Thresholds = THRESHOLDS
     values: pd.DataFrame | None = None
+    _prepared: _Prepared | None = field(default=None, repr=False, compare=False)
+    _area_by_month: list[list[dict]] = field(default_factory=list, repr=False, compare=False)
+
+    def monthly_rows(self) -> list[tuple[list[dict], list[dict]]]:
+        """For each month 1..as_of, the area assessments (Mittarit order) and the municipal rows that
+        compute_attainment(tables, month) gives, as records: the status history judges every month from this
+        one preparation. The same as preparing for the month: the figures of later months are never read
+        (area_actual and _local_figures stop at the month), and the ledger counts every month from January, so
+        its notes hold for any month."""
+        prepared = self._prepared
+        if prepared is None or not self.as_of:
+            return []
+        figures = _local_figures(prepared.values, range(1, self.as_of + 1))
+        return [(area, _municipal_rows(prepared, figures, area, month))
+                for month, area in enumerate(self._area_by_month, start=1)]
 
 
 @dataclass(frozen=True)
@@ -174,8 +189,7 @@ def _assessments(indicators: pd.DataFrame, month: int | None, context: _Context)
             for indicator_id, per_municipality in zip(indicators["id"], indicators["per_municipality"])]
 
 
-def _indicator_frame(indicators: pd.DataFrame, month: int | None, context: _Context) -> pd.DataFrame:
-    assessed = _assessments(indicators, month, context)
+def _indicator_frame(indicators: pd.DataFrame, assessed: list[dict]) -> pd.DataFrame:
     rows = [{**row._asdict(), **a} for row, a in zip(indicators[INDICATOR_KEYS].itertuples(index=False), assessed)]
     return pd.DataFrame(rows, columns=INDICATOR_COLUMNS).astype({"actual_month": "Int64"})
 
@@ -185,18 +199,26 @@ MUNICIPAL_COLUMNS = ["id", "name", "unit", "municipality", "baseline", "target",
                      "reference_value", "change_from_reference", "change_from_reference_share"]
 
 
-def _local_figures(values: pd.DataFrame, month: int | None) -> dict[tuple[str, str], tuple[float, float, float, int]]:
-    """(indicator, municipality) -> (latest value, sum, year-to-date rate parts as numerator / denominator, latest
-    month), from single grouped reductions: the work grows with the entries plus the rows made, not their product."""
-    local = values[values["municipality"] != AREA_TOTAL]
-    if month:
-        local = local[local["month"] <= month]
-    grouped = local.sort_values("month", kind="stable").groupby(["indicator_id", "municipality"], sort=False)
+def _local_figures(values: pd.DataFrame, months: range) -> dict[tuple[int, str, str], tuple[float, float, float, int]]:
+    """(month, indicator, municipality) -> (latest value, sum, year-to-date rate parts as numerator / denominator,
+    latest month) of the entries up to that month, for each month of months. One grouped reduction for them all:
+    each entry is repeated for every month from its own (or the first) to the last, so the work grows with the
+    entries times the months asked, not with the rows made."""
+    if not months:
+        return {}
+    local = values[(values["municipality"] != AREA_TOTAL) & (values["month"] <= months[-1])]
+    first = np.maximum(local["month"].to_numpy("int64"), months[0])
+    repeats = months[-1] - first + 1
+    starts = np.cumsum(repeats) - repeats
+    upto = np.repeat(first, repeats) + np.arange(int(repeats.sum())) - np.repeat(starts, repeats)
+    local = local.iloc[np.repeat(np.arange(len(local)), repeats)].assign(upto=upto)
+    keys = ["upto", "indicator_id", "municipality"]
+    grouped = local.sort_values("month", kind="stable").groupby(keys, sort=False)
     latest, total, latest_month = grouped["effective"].last(), grouped["effective"].sum(), grouped["month"].last()
     parts = local["numerator"].notna() & local["denominator"].notna()
     numerators = grouped["numerator"].sum(min_count=1)
     denominators = grouped["denominator"].sum(min_count=1)
-    complete_parts = parts.groupby([local["indicator_id"], local["municipality"]], sort=False).all()
+    complete_parts = parts.groupby([local[key] for key in keys], sort=False).all()
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = (numerators / denominators).where(complete_parts.reindex(numerators.index, fill_value=False))
     return {key: (latest_value, total_value, ratio_value, int(month_number)) for key, latest_value, total_value, ratio_value,
@@ -210,18 +232,18 @@ def _local_actual(spec: IndicatorSpec, figure: tuple[float, float, float, int]) 
     return float(total if spec.adds_up else latest)
 
 
-def _municipal_frame(indicators: pd.DataFrame, values: pd.DataFrame, area: pd.DataFrame, names: list[str],
-                     month: int | None, context: _Context) -> pd.DataFrame:
-    """Each municipality's own figure for indicators entered per municipality."""
-    figures = _local_figures(values, month)
-    area_by_id = {row.id: row for row in area[["id", "partial", "actual"]].itertuples(index=False)}
+def _municipal_rows(prepared: _Prepared, figures: dict, area: list[dict], month: int | None) -> list[dict]:
+    """Each municipality's own figure for indicators entered per municipality, at the end of month (figures:
+    _local_figures of a range holding it; area: the month's area assessments in Mittarit order)."""
+    context, indicators = prepared.context, prepared.indicators
+    area_by_id = dict(zip(indicators["id"], area))
     rows = []
     for row in indicators.loc[indicators["per_municipality"], ["id", "name", "unit"]].itertuples(index=False):
         spec, area_row = context.specs[row.id], area_by_id[row.id]
         judged = spec.judged_per_municipality and month is not None
-        area_shares = spec.combine == SUM and not area_row.partial and area_row.actual > 0
-        for name in names:
-            figure = figures.get((row.id, name))
+        area_shares = spec.combine == SUM and not area_row["partial"] and area_row["actual"] > 0
+        for name in prepared.names:
+            figure = figures.get((month, row.id, name))
             has_data = figure is not None
             actual = _local_actual(spec, figure) if has_data else math.nan
             judgement = judge(spec, actual, month, context.thresholds) if judged else None
@@ -236,7 +258,7 @@ def _municipal_frame(indicators: pd.DataFrame, values: pd.DataFrame, area: pd.Da
                 "target": spec.target,
                 "actual": actual,
                 "actual_month": figure[3] if has_data else None,
-                "share_of_area": actual / area_row.actual if has_data and area_shares else math.nan,
+                "share_of_area": actual / area_row["actual"] if has_data and area_shares else math.nan,
                 "expected": judgement.expected if judgement else math.nan,
                 "progress": progress,
                 "progress_capped": min(1.0, max(0.0, progress)) if not math.isnan(progress) else math.nan,
@@ -246,14 +268,13 @@ def _municipal_frame(indicators: pd.DataFrame, values: pd.DataFrame, area: pd.Da
                 "change_from_reference": compared.change,
                 "change_from_reference_share": compared.change_share,
             })
-    return pd.DataFrame(rows, columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
+    return rows
 
 
-def _rollup_trend(indicators: pd.DataFrame, month: int | None, context: _Context) -> pd.DataFrame:
+def _rollup_trend(area_by_month: list[list[dict]]) -> pd.DataFrame:
     """The all-indicator roll-up at the end of each month up to the as-of month."""
     rows = []
-    for m in range(1, (month or 0) + 1):
-        assessed = _assessments(indicators, m, context)
+    for m, assessed in enumerate(area_by_month, start=1):
         statuses = [a["status"] for a in assessed]
         capped = np.array([a["progress_capped"] for a in assessed], dtype="float64")
         rows.append({"month": m, **rollup_of("taso", LEVEL_TOTAL, statuses, capped)})
@@ -282,9 +303,10 @@ def _ledger_notes(specs: dict[str, IndicatorSpec], counted: set[str]) -> dict[st
 
 @dataclass(frozen=True)
 class _Prepared:
-    """What judging any month up to as_of needs: built once, judged for one month or for each in turn."""
+    """What judging any month up to as_of needs, built once."""
 
     as_of: int | None
+    indicators: pd.DataFrame  # Mittarit
     names: list[str]
     values: pd.DataFrame  # entries, plus ledger counts up to as_of
     context: _Context
@@ -311,41 +333,29 @@ def _prepare(tables: Tables, as_of: int | None, thresholds: Thresholds) -> _Prep
         reference=reference_year(tables, specs, len(names)),
         notes=_ledger_notes(specs, set(from_ledger["indicator_id"])),
     )
-    return _Prepared(as_of, names, values, context)
-
-
-def _judged(tables: Tables, prepared: _Prepared, month: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The indicator and municipal frames at the end of a month up to the prepared as-of month. The same as
-    preparing for that month: the figures of later months are never read (area_actual and _local_figures stop
-    at the month), and the ledger counts every month from January, so its notes hold for any month."""
-    indicators = _indicator_frame(tables.indicators, month, prepared.context)
-    municipalities = _municipal_frame(tables.indicators, prepared.values, indicators, prepared.names, month,
-                                      prepared.context)
-    return indicators, municipalities
+    return _Prepared(as_of, tables.indicators, names, values, context)
 
 
 def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS) -> AttainmentResult:
     """Attainment of every indicator at the end of month as_of of 2026 (None: the latest month with entries)."""
     prepared = _prepare(tables, as_of, thresholds)
     as_of, context = prepared.as_of, prepared.context
-    indicators, municipalities = _judged(tables, prepared, as_of)
+    area_by_month = [_assessments(tables.indicators, m, context) for m in range(1, (as_of or 0) + 1)]
+    area = area_by_month[-1] if as_of else _assessments(tables.indicators, as_of, context)
+    indicators = _indicator_frame(tables.indicators, area)
+    figures = _local_figures(prepared.values, range(as_of, as_of + 1)) if as_of else {}
+    municipalities = pd.DataFrame(_municipal_rows(prepared, figures, area, as_of),
+                                  columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
     return AttainmentResult(
         as_of=as_of,
         indicators=indicators,
         municipalities=municipalities,
         rollups=all_rollups(indicators, municipalities, prepared.names),
         trend=_trend(context, as_of),
-        rollup_trend=_rollup_trend(tables.indicators, as_of, context),
+        rollup_trend=_rollup_trend(area_by_month),
         specs=context.specs,
         thresholds=thresholds,
         values=prepared.values,
+        _prepared=prepared,
+        _area_by_month=area_by_month,
     )
-
-
-def monthly_judgements(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS
-                       ) -> tuple[int | None, list[tuple[pd.DataFrame, pd.DataFrame]]]:
-    """The as-of month and, for each month 1..as_of, the (indicators, municipalities) frames that
-    compute_attainment(tables, month) gives: one preparation for all months, so a status history costs
-    the judging of each month, not a whole computation per month."""
-    prepared = _prepare(tables, as_of, thresholds)
-    return prepared.as_of, [_judged(tables, prepared, month) for month in range(1, (prepared.as_of or 0) + 1)]
