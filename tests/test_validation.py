@@ -449,6 +449,17 @@ def test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first(master
     assert all(f"rivillä {expected[address]} " in message for address, message in found.items())
 
 
+def test_each_unique_key_of_a_table_is_checked_and_named_in_the_message(master_sheets):
+    """Kunnat has two keys, the name and the code: a code repeated under another name is still a repeat."""
+    sheets = copy.deepcopy(master_sheets)
+    sheets["Kunnat"][2][1] = sheets["Kunnat"][1][1]  # Jämsä gets Joutsa's code
+    sheets = with_rows(sheets, Toteumat=[entry("M06", "Jämsä", 1), entry("M06", "Jämsä", 2)])
+    assert {(f.address, f.message) for f in validate_sheets(sheets).findings if f.rule == "KAKSOISKIRJAUS"} == {
+        ("Kunnat!B3", "Sama Kuntanumero on jo rivillä 2 (kaksoiskirjaus)."),
+        ("Toteumat!A3", "Sama Mittari, Kuukausi, Kunta on jo rivillä 2 (kaksoiskirjaus)."),
+    }
+
+
 def test_an_unknown_reference_names_the_value_and_the_column_under_its_own_rule(master_sheets):
     result = validate_sheets(with_rows(master_sheets, Toteumat=[entry("M06", "Jyväskylä", 10), entry("M99", "Jämsä", 10)]))
     assert {(f.rule, f.address, f.message) for f in result.findings} == {
