@@ -417,6 +417,28 @@ def test_a_list_without_a_rule_of_its_own_reports_an_unknown_value(master_sheets
     assert rules_at(result) == {("TUNTEMATON_ARVO", "Toteumat!G3")}
 
 
+@pytest.mark.parametrize("end, finding", [
+    (dt.date(2026, 1, 1), None),  # a period of one day
+    (dt.date(2025, 12, 31), ("Sidonnat!F2", "Jakso päättyy (31.12.2025) ennen kuin se alkaa (1.1.2026).")),
+])
+def test_a_period_may_end_on_the_day_it_starts_but_not_before(master_sheets, end, finding):
+    row = ["K1", dt.date(2025, 12, 1), "Keuruu", "Starttiraha", dt.date(2026, 1, 1), end, 1000, None, None]
+    result = validate_sheets(with_rows(master_sheets, Sidonnat=[row]))
+    found = {(f.address, f.severity, f.message) for f in result.findings if f.rule == "JAKSO_PAATTYY_ENNEN"}
+    assert found == ({(finding[0], ERROR, finding[1])} if finding else set())
+    assert len(result.tables.commitments) == (0 if finding else 1)
+
+
+@pytest.mark.parametrize("subsidy, business_id, required", [
+    ("Palkkatuki", None, True), ("Palkkatuki", BUSINESS_ID, False), ("Starttiraha", None, False),
+])
+def test_a_business_id_is_required_where_the_subsidy_type_says_so(master_sheets, subsidy, business_id, required):
+    row = ["K1", dt.date(2026, 1, 2), "Keuruu", subsidy, dt.date(2026, 1, 1), dt.date(2026, 6, 30), 1000, business_id, None]
+    result = validate_sheets(with_rows(master_sheets, Sidonnat=[row]))
+    found = {(f.rule, f.address, f.message) for f in result.findings if f.sheet == "Sidonnat" and f.severity == ERROR}
+    assert found == ({("PAKOLLINEN", "Sidonnat!H2", f"Tukilaji ”{subsidy}” vaatii työnantajan Y-tunnuksen.")} if required else set())
+
+
 def test_a_missing_business_id_column_is_reported_not_raised(master_sheets):
     """A user deletes the optional Y-tunnus column while a subsidy type requires one."""
     sheets = copy.deepcopy(master_sheets)
