@@ -164,12 +164,12 @@ def finding(severity, sheet, cell):
 
 def test_highlight_fills_an_error_wins_and_ranges_expand():
     findings = [
-        finding(ERROR, "Toteumat", "D2"), finding(WARNING, "Toteumat", "D2"),  # the error wins, whichever comes first
-        finding(WARNING, "Toteumat", "E3"), finding(ERROR, "Toteumat", "E3"),
-        finding(WARNING, "Sidonnat", "B2:C2"),
-        finding(ERROR, "Sidonnat", None),  # a whole sheet: no cell to colour
-        finding(ERROR, "Sidonnat", "ei solu"),  # not an address: skipped, not raised
         finding(ERROR, "tarkistus", "A1"),  # a sheet to skip, in any case
+        finding(ERROR, "Toteumat", "D2"), finding(WARNING, "Toteumat", "D2"),  # the error wins, whichever comes first
+        finding(ERROR, "Sidonnat", None),  # a whole sheet: no cell to colour
+        finding(WARNING, "Toteumat", "E3"), finding(ERROR, "Toteumat", "E3"),
+        finding(ERROR, "Sidonnat", "ei solu"),  # not an address: skipped, not raised
+        finding(WARNING, "Sidonnat", "B2:C2"),
     ]
     assert highlight_fills(findings, skip_sheets=["Tarkistus"]) == {
         "Toteumat": {"D2": ERROR_FILL, "E3": ERROR_FILL},
@@ -180,6 +180,11 @@ def test_highlight_fills_an_error_wins_and_ranges_expand():
 def test_highlight_styles_of_one_sheet_merge_alike_neighbours():
     styles = highlight_styles({"B3": ERROR_FILL, "B2": ERROR_FILL, "C2": WARNING_FILL, "C3": WARNING_FILL, "E9": ERROR_FILL})
     assert styles == [Style("B2:B3", fill=ERROR_FILL), Style("C2:C3", fill=WARNING_FILL), Style("E9", fill=ERROR_FILL)]
+    # by column, then by row as numbers: a column of findings is one range, however the cells came
+    column = highlight_styles({f"B{row}": ERROR_FILL for row in (4, 2, 11, 1, 3, 10, 5, 6, 7, 8, 9)})
+    assert column == [Style("B1:B11", fill=ERROR_FILL)]
+    ragged = highlight_styles({"B2": ERROR_FILL, "B4": ERROR_FILL, "C3": ERROR_FILL, "B3": ERROR_FILL, "C2": ERROR_FILL})
+    assert ragged == [Style("B2:B4", fill=ERROR_FILL), Style("C2:C3", fill=ERROR_FILL)]
 
 
 def test_the_highlight_memory_sheet():
