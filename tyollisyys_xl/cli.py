@@ -32,6 +32,8 @@ COMMANDS = {
 
 # Modules of the optional extra [cli] (pyproject.toml): the Excel buttons and xlwings Lite run without them.
 CLI_EXTRA_MODULES = {"python_calamine", "pyarrow"}
+# The only command that uses pyarrow (to write Parquet); see console().
+PYARROW_COMMANDS = {"export"}
 
 # argparse's own texts (its gettext message ids, Python 3.11–3.13) in Finnish. argparse looks them up
 # through its module-level gettext functions at the moment it needs them, so they are swapped for these
@@ -133,5 +135,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def keep_pandas_off_pyarrow() -> None:
+    """Hide pyarrow from pandas in this process, when pandas is not imported yet.
+
+    pandas imports pyarrow whenever it is installed and then keeps every text column in pyarrow arrays,
+    which costs a command on the demo workbook about a sixth of its time (the import, and the many small
+    frames a run makes) for nothing: only export uses pyarrow, to write Parquet. A None in sys.modules
+    makes `import pyarrow` fail, as Python's import system documents, and pandas then uses its own strings.
+    """
+    if "pandas" not in sys.modules:
+        sys.modules.setdefault("pyarrow", None)
+
+
+def console() -> NoReturn:
+    """The program tyollisyys-xl and python -m tyollisyys_xl: main() in a process of its own, where every
+    command but export runs without pyarrow (keep_pandas_off_pyarrow). main() called from other code changes
+    no imports."""
+    argv = sys.argv[1:]
+    if not argv or argv[0] not in PYARROW_COMMANDS:
+        keep_pandas_off_pyarrow()
+    sys.exit(main(argv))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()
