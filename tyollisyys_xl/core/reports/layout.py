@@ -28,14 +28,15 @@ from tyollisyys_xl.core.sheetspec import Block, ConditionalFormat, Series, Sheet
 
 # One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
 # space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
-# which add nothing to a report. Percentages have one decimal, counts none, rates and means one.
-EURO_FORMAT = '#,##0 "€"'
-PERCENT_FORMAT = "#,##0.0 %"
-SIGNED_PERCENT_FORMAT = "+#,##0.0 %;-#,##0.0 %;0.0 %"
-WHOLE_FORMAT = "#,##0"
-SIGNED_WHOLE_FORMAT = "+#,##0;-#,##0;0"
-DECIMAL_FORMAT = "#,##0.0"
-SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
+# which add nothing to a report. Percentages have one decimal, counts none, rates and means one. A negative
+# number has the minus sign (−, as in Finnish print), not the hyphen; a change shows its sign either way.
+EURO_FORMAT = '#,##0 "€";"−"#,##0 "€"'
+PERCENT_FORMAT = '#,##0.0 %;"−"#,##0.0 %'
+SIGNED_PERCENT_FORMAT = '+#,##0.0 %;"−"#,##0.0 %;0.0 %'
+WHOLE_FORMAT = '#,##0;"−"#,##0'
+SIGNED_WHOLE_FORMAT = '+#,##0;"−"#,##0;0'
+DECIMAL_FORMAT = '#,##0.0;"−"#,##0.0'
+SIGNED_DECIMAL_FORMAT = '+#,##0.0;"−"#,##0.0;0.0'
 # Chart series that stay apart in grey print: each differs from the others in lightness as well as in hue,
 # and a line series in dash and marker too.
 LINE_LOOKS = (("1F4E79", "solid", "circle"), ("C55A11", "dash", "square"), ("A5A5A5", "round_dot", "triangle"),
