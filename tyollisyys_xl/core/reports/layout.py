@@ -194,10 +194,12 @@ def fit_header(spec: SheetSpec, area: TableArea, font: float = 11.0, wrapped: It
     the header row as tall as its longest header wraps to; wrapped: offsets of columns whose text wraps, each
     widened to its longest word too ("oppisopimustyösuhdetta"). Call once the sheet's widths are set."""
     grid = spec.values_grid()
-    for offset in wrapped:
-        col = area.left + offset
-        longest = max((longest_word(v) for (r, c), v in grid.items()
-                       if c == col and area.first_row <= r <= area.last_row and isinstance(v, str)), default=0)
+    texts: dict[int, set[str]] = {area.left + offset: set() for offset in wrapped}  # one pass, each text once
+    for (r, c), v in grid.items():
+        if c in texts and area.first_row <= r <= area.last_row and isinstance(v, str):
+            texts[c].add(v)
+    for col, distinct in texts.items():
+        longest = max(map(longest_word, distinct), default=0)
         letter = column_letter(col)
         needed = min(width_for(longest, font), LONGEST_WORD_WIDTH)  # a pasted URL is broken, not given the page
         spec.column_widths[letter] = max(spec.column_widths.get(letter, 8.43), needed)
