@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -84,6 +85,7 @@ class _Worksheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
 
+@lru_cache(maxsize=4096)  # every card names the same ranges
 def _bounds(address: str, extent: tuple[int, int]) -> tuple[int, int, int, int]:
     """(top, left, bottom, right) of "B2:D9", "B2", "A:C" or "3:5"; whole rows or columns end at extent."""
     first, _, last = address.replace("$", "").partition(":")

@@ -150,6 +150,7 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(piece for word in str(text).split() for piece in _PIECE.findall(word))
 
 
+@lru_cache(maxsize=65536)  # the same text in the same column width: a card's status, "ei tietoa", a name
 def wrapped_lines(text: str, width: float, font: float = DEFAULT_FONT, bold: bool = False) -> int:
     """How many lines the text takes in a wrapped cell of this width (greedy, at spaces, hyphens and line breaks)."""
     capacity = line_capacity(width, font, bold)
