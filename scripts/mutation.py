@@ -84,15 +84,19 @@ SCOPES = {
          "tests/test_validation.py::test_keys_are_compared_in_any_letter_case",
          "tests/test_validation.py::test_a_list_without_a_rule_of_its_own_reports_an_unknown_value",
          "tests/test_validation.py::test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first",
+         "tests/test_validation.py::test_each_unique_key_of_a_table_is_checked_and_named_in_the_message",
          "tests/test_validation.py::test_an_unknown_reference_names_the_value_and_the_column_under_its_own_rule",
          "tests/test_validation.py::test_a_reference_to_an_unusable_table_is_not_checked_and_the_other_columns_still_are",
+         "tests/test_validation.py::test_a_period_may_end_on_the_day_it_starts_but_not_before",
+         "tests/test_validation.py::test_a_business_id_is_required_where_the_subsidy_type_says_so",
+         "tests/test_validation.py::test_a_missing_business_id_column_is_reported_not_raised",
          "tests/test_boundaries.py::test_payments_up_to_the_commitment",
          "tests/test_boundaries.py::test_date_range_of_payments"),
     ),
     "generated": Scope(
         "what both writers of generated sheets share: the replacement plan, the highlights, cell addresses",
         ("tyollisyys_xl.io.generated.*",),
-        ("tests/test_render_xlsx.py",),
+        ("tests/test_generated.py", "tests/test_render_xlsx.py"),
     ),
 }
 
