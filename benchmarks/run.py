@@ -59,12 +59,15 @@ t = time.perf_counter()
 with collector_paused():
     validate_sheets(sheets, facts)
 """,
-    "attainment": """
+    "attainment (every view) and status history": """
 from tyollisyys_xl.pipeline import load
 from tyollisyys_xl.core.attainment import compute_attainment
+from tyollisyys_xl.core.history import status_history
 res = load(PATH)
 t = time.perf_counter()
-compute_attainment(res.tables)
+att = compute_attainment(res.tables)
+att.municipalities, att.rollups, att.trend, att.rollup_trend
+status_history(res.tables, att.as_of, att)
 """,
     "cards + budget tabs": """
 from tyollisyys_xl.pipeline import load
@@ -94,6 +97,8 @@ with collector_paused():
 }
 STAGE_RUNNER = """
 import json, sys, time
+from tyollisyys_xl.cli import keep_pandas_off_pyarrow
+keep_pandas_off_pyarrow()  # as the command line does
 PATH = sys.argv[1]
 {body}
 print(json.dumps({{"seconds": time.perf_counter() - t}}))
@@ -220,6 +225,9 @@ def main() -> int:
     if not peers:
         print("frictionless/pandera missing (pip install -e '.[bench]'): peers left out", file=sys.stderr)
 
+    # An installed package carries compiled bytecode; this machine may forbid writing it (PYTHONDONTWRITEBYTECODE),
+    # and every run would then compile the package anew. Compile it once, as an installation does.
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "tyollisyys_xl")], check=True)
     runs, stages, sizes, calls = {}, {}, {}, {}
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -266,7 +274,8 @@ def render(runs, stages, sizes, calls, baseline, caught) -> str:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load average "
         f"{LOAD_AT_START:.1f} at the start and {os.getloadavg()[0]:.1f} at the end (above 1, other work shared the "
-        "cores: wall times are inflated, CPU times much less). Whole processes (interpreter start included), median "
+        "cores: wall times are inflated, CPU times much less). Whole processes (interpreter start included, the "
+        "package's bytecode compiled first as an installation does), median "
         "of the repeats: wall and CPU (user + system) seconds, each with its ratio to the floor of the same scale in "
         "the same run; peak: the process's peak RSS, MB.",
         "",

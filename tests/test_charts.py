@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
+from xml.sax.saxutils import escape
 
 import pytest
 from libreoffice import needs_poppler, needs_soffice, recalculated_copy
@@ -46,7 +47,7 @@ def test_line_series_differ_in_dash_and_marker_and_are_straight(report):
 
 def test_euro_axes_show_whole_euros_and_bars_run_top_down(report):
     charts = chart_parts(report).values()
-    euro_axes = [xml for xml in charts if 'formatCode="#,##0 &quot;€&quot;"' in xml]
+    euro_axes = [xml for xml in charts if f'formatCode="{escape(EURO_FORMAT, {chr(34): "&quot;"})}"' in xml]
     assert len(euro_axes) == 1 + 8  # the monthly budget chart and the card's bar chart (in each card)
     bars = [xml for xml in charts if "<c:barChart>" in xml and '<c:barDir val="bar"/>' in xml]
     assert len(bars) == 1 + 8  # the progress by focus area, and every card's subsidies

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from table_factory import make_tables
 
 from tyollisyys_xl.cli import main
 from tyollisyys_xl.core.attainment import (
     EI_TIETOA, EI_TOTEUDU, RISKISSA, SAAVUTETTU, TAVOITTEESSA, compute_attainment,
 )
+from tyollisyys_xl.core.attainment.assessment import _local_figures
 from tyollisyys_xl.core.export import export_frames
 from tyollisyys_xl.core.budget import compute_budget
 from tyollisyys_xl.core.history import BETTER, NOT_COMPARABLE, UNCHANGED, WORSE, status_history, status_trend
@@ -134,3 +138,41 @@ def test_export_has_the_history_as_a_tidy_table(hand_made):
     assert jamsa["toteuma"].tolist()[-2:] == [1700, 1700]
     n_areas, n_local = len(attainment.indicators), len(attainment.municipalities)
     assert len(frame) == 7 * (n_areas + n_local)
+
+
+_ENTRY = st.tuples(
+    st.sampled_from(["M06", "M29"]),  # indicator
+    st.integers(1, 6),  # month
+    st.sampled_from(["Joutsa", "Keuruu", AREA_TOTAL]),
+    st.one_of(st.none(), st.integers(0, 50).map(float)),  # numerator (None: the part is missing)
+    st.one_of(st.none(), st.integers(1, 50).map(float)),  # denominator
+    st.integers(0, 500).map(float),  # effective value
+)
+
+
+@settings(deadline=None)
+@given(st.lists(_ENTRY, max_size=25), st.integers(1, 6), st.integers(0, 5))
+def test_the_municipal_figures_of_many_months_are_each_months_own(entries, last, span):
+    """_local_figures of a range of months, from one grouped reduction over repeated entries, against the
+    figures worked out month by month from the entries up to that month: the latest value (the last entered,
+    in entry order within a month), the sum, the rate Σ numerators / Σ denominators when every entry has both
+    parts, and the latest month."""
+    values = pd.DataFrame([{"indicator_id": i, "month": m, "municipality": place, "numerator": n,
+                            "denominator": d, "effective": v} for i, m, place, n, d, v in entries],
+                          columns=["indicator_id", "month", "municipality", "effective", "numerator", "denominator"])
+    values = values.astype({"month": "int64", "effective": "float64", "numerator": "float64", "denominator": "float64"})
+    months = range(max(1, last - span), last + 1)
+    figures = _local_figures(values, months)
+    expected = {}
+    for month in months:
+        upto = sorted((e for e in entries if e[1] <= month and e[2] != AREA_TOTAL), key=lambda e: e[1])
+        for key in dict.fromkeys((e[0], e[2]) for e in upto):
+            rows = [e for e in upto if (e[0], e[2]) == key]
+            parts = all(e[3] is not None and e[4] is not None for e in rows)
+            rate = sum(e[3] for e in rows) / sum(e[4] for e in rows) if parts else math.nan
+            expected[(month, *key)] = (rows[-1][5], sum(e[5] for e in rows), rate, rows[-1][1])
+    assert figures.keys() == expected.keys()
+    for key, (latest, total, rate, month) in expected.items():
+        got = figures[key]
+        assert (got[0], got[3]) == (latest, month) and got[1] == pytest.approx(total)
+        assert (math.isnan(got[2]) and math.isnan(rate)) or got[2] == pytest.approx(rate)

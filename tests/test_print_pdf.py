@@ -149,3 +149,11 @@ def test_the_error_banner_is_on_every_page_when_the_data_has_errors_and_on_none_
 
 def test_the_demo_banner_is_on_every_page_of_a_demo_report(rendered):
     assert [page.sheet for page in rendered.pages if DEMO_BANNER not in page.text] == []
+
+
+def test_a_printed_decrease_has_the_minus_sign_not_a_hyphen(demo_pdf):
+    """Finnish print writes a negative number with the minus sign (−); a hyphen before a digit is a typo."""
+    cards = [page for page in demo_pdf.pages if page.sheet.startswith("Kuntakortti ")]
+    assert any(re.search(r"−\d", page.text) for page in cards)
+    hyphens = {page.sheet: re.findall(r"(?<![\w.])-\d[\d  ,]*", page.text) for page in demo_pdf.pages}
+    assert {sheet: found for sheet, found in hyphens.items() if found} == {}

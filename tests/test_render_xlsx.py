@@ -269,3 +269,31 @@ def test_the_plan_never_takes_a_users_sheet_and_puts_every_new_one_after_what_st
     plan = plan_replacement(wanted, existing, generated)
     assert set(plan.remove) == {n for n in generated if n.casefold() in {w.casefold() for w in wanted}}
     assert plan.after is None or (plan.after in existing and plan.after not in plan.remove)
+
+
+def test_a_text_condition_is_written_as_xlsxwriter_would_write_it_and_never_rewritten(tmp_path, monkeypatch):
+    """The writer skips XlsxWriter's prefixing of newer Excel functions for a condition that is one quoted text
+    (the status colours): the file must be byte for byte the one XlsxWriter itself writes, and a text that looks
+    like a function call keeps its letters (XlsxWriter would make "FILTER(" "_xlfn._xlws.FILTER(")."""
+    from xlsxwriter.worksheet import Worksheet
+
+    import tyollisyys_xl.io.xlsxwriter_target as target
+
+    def spec_of(texts):
+        spec = SheetSpec("Tila", blocks=[Block(1, 1, [[text] for text in texts])])
+        spec.conditional_formats += [ConditionalFormat(f"A1:A{len(texts)}", "text", operator="equal", values=[text],
+                                                       fill="C6EFCE") for text in texts]
+        return spec
+
+    def members(path):
+        with zipfile.ZipFile(path) as book:
+            return {name: book.read(name) for name in book.namelist()}
+
+    statuses = spec_of(["● Saavutettu", "○ Tavoitteessa", '"lainaus"', "–"])
+    properties = {"created": dt.datetime(2026, 12, 3)}
+    write_xlsx(tmp_path / "ours.xlsx", [statuses], {"Tila"}, properties)
+    write_xlsx(tmp_path / "function.xlsx", [spec_of(["FILTER(x)"])], {"Tila"}, properties)
+    monkeypatch.setattr(target._Worksheet, "_prepare_formula", Worksheet._prepare_formula)
+    write_xlsx(tmp_path / "theirs.xlsx", [statuses], {"Tila"}, properties)
+    assert members(tmp_path / "ours.xlsx") == members(tmp_path / "theirs.xlsx")
+    assert '<formula>"FILTER(x)"</formula>' in members(tmp_path / "function.xlsx")["xl/worksheets/sheet1.xml"].decode()

@@ -1,5 +1,3 @@
-import sys
+from tyollisyys_xl.cli import console
 
-from tyollisyys_xl.cli import main
-
-sys.exit(main())
+console()

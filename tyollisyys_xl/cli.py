@@ -8,6 +8,7 @@ errors such as a bad --format or a missing argument) is in Finnish: see FinnishA
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import sys
 from collections.abc import Iterator
@@ -32,6 +33,8 @@ COMMANDS = {
 
 # Modules of the optional extra [cli] (pyproject.toml): the Excel buttons and xlwings Lite run without them.
 CLI_EXTRA_MODULES = {"python_calamine", "pyarrow"}
+# The only command that uses pyarrow (to write Parquet); see console().
+PYARROW_COMMANDS = {"export"}
 
 # argparse's own texts (its gettext message ids, Python 3.11–3.13) in Finnish. argparse looks them up
 # through its module-level gettext functions at the moment it needs them, so they are swapped for these
@@ -133,5 +136,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def keep_pandas_off_pyarrow() -> None:
+    """Hide pyarrow from pandas in this process, when pandas is not imported yet.
+
+    pandas imports pyarrow whenever it is installed and then keeps every text column in pyarrow arrays,
+    which costs a command on the demo workbook about a sixth of its time (the import, and the many small
+    frames a run makes) for nothing: only export uses pyarrow, to write Parquet. A None in sys.modules
+    makes `import pyarrow` fail, as Python's import system documents, and pandas then uses its own strings.
+    """
+    if "pandas" not in sys.modules:
+        sys.modules.setdefault("pyarrow", None)
+
+
+def console() -> NoReturn:
+    """The program tyollisyys-xl and python -m tyollisyys_xl: main() in a process of its own, where every
+    command but export runs without pyarrow (keep_pandas_off_pyarrow), and the exit skips the collector's
+    walks over what the run made (a tenth of a report's time on the demo). main() called from other code
+    changes neither."""
+    argv = sys.argv[1:]
+    if not argv or argv[0] not in PYARROW_COMMANDS:
+        keep_pandas_off_pyarrow()
+    code = main(argv)
+    gc.freeze()  # the run is over: the collector's passes at exit over all it made would free nothing it needs to
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,11 @@ class AttainmentResult:
         roll-ups), status, coverage (Finnish text), partial (bool), note (Finnish), reference_value (the area
         figure of the actual's month a year earlier), change_from_reference, change_from_reference_share,
         season_factor (NaN unless seasonal), limit_set_by (the municipality behind an upper limit's figure).
+    values: the monthly values behind the figures (entry_values columns): the entries, plus the counts
+        from Sidonnat of ledger indicators without entries.
+
+    The other views are made on first use, from the same preparation (validation needs only the indicators'
+    statuses, and a national-scale workbook should not pay for municipal rows and trends it never shows):
     municipalities: one row per (indicator entered per municipality, municipality): id, name, unit,
         municipality, actual, actual_month, share_of_area, expected, progress, progress_capped,
         baseline, target, status (empty where the indicator has no municipal target), note, and the
@@ -53,21 +59,40 @@ class AttainmentResult:
         on_track_share ((Saavutettu + Tavoitteessa) / indicators with data), mean_progress.
     trend: id plus one column per month 1..12: the area figure (year-to-date for cumulative indicators).
     rollup_trend: one row per month 1..as_of: the all-indicator roll-up as of that month.
-    values: the monthly values behind the figures (entry_values columns): the entries, plus the counts
-        from Sidonnat of ledger indicators without entries.
     """
 
     as_of: int | None
     indicators: pd.DataFrame
-    municipalities: pd.DataFrame
-    rollups: pd.DataFrame
-    trend: pd.DataFrame
-    rollup_trend: pd.DataFrame
-    specs: dict[str, IndicatorSpec] = field(default_factory=dict)
-    thresholds: Thresholds = THRESHOLDS
-    values: pd.DataFrame | None = None
-    _prepared: _Prepared | None = field(default=None, repr=False, compare=False)
-    _area_by_month: list[list[dict]] = field(default_factory=list, repr=False, compare=False)
+    specs: dict[str, IndicatorSpec]
+    thresholds: Thresholds
+    values: pd.DataFrame
+    _prepared: _Prepared = field(repr=False, compare=False)
+    _area: list[dict] = field(repr=False, compare=False)  # the as-of month's assessments, as indicators holds them
+
+    @cached_property
+    def municipalities(self) -> pd.DataFrame:
+        month = self.as_of
+        figures = _local_figures(self.values, range(month, month + 1)) if month else {}
+        return pd.DataFrame(_municipal_rows(self._prepared, figures, self._area, month),
+                            columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
+
+    @cached_property
+    def rollups(self) -> pd.DataFrame:
+        return all_rollups(self.indicators, self.municipalities, self._prepared.names)
+
+    @cached_property
+    def trend(self) -> pd.DataFrame:
+        return _trend(self._prepared.context, self.as_of)
+
+    @cached_property
+    def rollup_trend(self) -> pd.DataFrame:
+        return _rollup_trend(self._area_by_month)
+
+    @cached_property
+    def _area_by_month(self) -> list[list[dict]]:
+        """The area assessments at the end of each month 1..as_of (the last one is the as-of month's own)."""
+        earlier = range(1, self.as_of or 0)
+        return [*(_assessments(self._prepared, m) for m in earlier), *([self._area] if self.as_of else [])]
 
     def monthly_rows(self) -> list[tuple[list[dict], list[dict]]]:
         """For each month 1..as_of, the area assessments (Mittarit order) and the municipal rows that
@@ -75,11 +100,10 @@ class AttainmentResult:
         one preparation. The same as preparing for the month: the figures of later months are never read
         (area_actual and _local_figures stop at the month), and the ledger counts every month from January, so
         its notes hold for any month."""
-        prepared = self._prepared
-        if prepared is None or not self.as_of:
+        if not self.as_of:
             return []
-        figures = _local_figures(prepared.values, range(1, self.as_of + 1))
-        return [(area, _municipal_rows(prepared, figures, area, month))
+        figures = _local_figures(self.values, range(1, self.as_of + 1))
+        return [(area, _municipal_rows(self._prepared, figures, area, month))
                 for month, area in enumerate(self._area_by_month, start=1)]
 
 
@@ -183,8 +207,9 @@ INDICATOR_COLUMNS = [*INDICATOR_KEYS, "rule", "baseline", "target", "actual", "a
                      "limit_set_by"]
 
 
-def _assessments(indicators: pd.DataFrame, month: int | None, context: _Context) -> list[dict]:
+def _assessments(prepared: _Prepared, month: int | None) -> list[dict]:
     """_assess of every indicator, in Mittarit order."""
+    indicators, context = prepared.indicators, prepared.context
     return [_assess(context.specs[indicator_id], month, bool(per_municipality), context)
             for indicator_id, per_municipality in zip(indicators["id"], indicators["per_municipality"])]
 
@@ -339,23 +364,13 @@ def _prepare(tables: Tables, as_of: int | None, thresholds: Thresholds) -> _Prep
 def compute_attainment(tables: Tables, as_of: int | None = None, thresholds: Thresholds = THRESHOLDS) -> AttainmentResult:
     """Attainment of every indicator at the end of month as_of of 2026 (None: the latest month with entries)."""
     prepared = _prepare(tables, as_of, thresholds)
-    as_of, context = prepared.as_of, prepared.context
-    area_by_month = [_assessments(tables.indicators, m, context) for m in range(1, (as_of or 0) + 1)]
-    area = area_by_month[-1] if as_of else _assessments(tables.indicators, as_of, context)
-    indicators = _indicator_frame(tables.indicators, area)
-    figures = _local_figures(prepared.values, range(as_of, as_of + 1)) if as_of else {}
-    municipalities = pd.DataFrame(_municipal_rows(prepared, figures, area, as_of),
-                                  columns=MUNICIPAL_COLUMNS).astype({"actual_month": "Int64"})
+    area = _assessments(prepared, prepared.as_of)
     return AttainmentResult(
-        as_of=as_of,
-        indicators=indicators,
-        municipalities=municipalities,
-        rollups=all_rollups(indicators, municipalities, prepared.names),
-        trend=_trend(context, as_of),
-        rollup_trend=_rollup_trend(area_by_month),
-        specs=context.specs,
+        as_of=prepared.as_of,
+        indicators=_indicator_frame(tables.indicators, area),
+        specs=prepared.context.specs,
         thresholds=thresholds,
         values=prepared.values,
         _prepared=prepared,
-        _area_by_month=area_by_month,
+        _area=area,
     )

@@ -28,14 +28,15 @@ from tyollisyys_xl.core.sheetspec import Block, ConditionalFormat, Series, Sheet
 
 # One number format per kind of value, the Finnish way: a Finnish Excel or Calc shows "," as the thousands
 # space and "." as the decimal comma (4 301; 87,4 %; 5 200,0 %). Euros are whole: the cells keep the cents,
-# which add nothing to a report. Percentages have one decimal, counts none, rates and means one.
-EURO_FORMAT = '#,##0 "€"'
-PERCENT_FORMAT = "#,##0.0 %"
-SIGNED_PERCENT_FORMAT = "+#,##0.0 %;-#,##0.0 %;0.0 %"
-WHOLE_FORMAT = "#,##0"
-SIGNED_WHOLE_FORMAT = "+#,##0;-#,##0;0"
-DECIMAL_FORMAT = "#,##0.0"
-SIGNED_DECIMAL_FORMAT = "+#,##0.0;-#,##0.0;0.0"
+# which add nothing to a report. Percentages have one decimal, counts none, rates and means one. A negative
+# number has the minus sign (−, as in Finnish print), not the hyphen; a change shows its sign either way.
+EURO_FORMAT = '#,##0 "€";"−"#,##0 "€"'
+PERCENT_FORMAT = '#,##0.0 %;"−"#,##0.0 %'
+SIGNED_PERCENT_FORMAT = '+#,##0.0 %;"−"#,##0.0 %;0.0 %'
+WHOLE_FORMAT = '#,##0;"−"#,##0'
+SIGNED_WHOLE_FORMAT = '+#,##0;"−"#,##0;0'
+DECIMAL_FORMAT = '#,##0.0;"−"#,##0.0'
+SIGNED_DECIMAL_FORMAT = '+#,##0.0;"−"#,##0.0;0.0'
 # Chart series that stay apart in grey print: each differs from the others in lightness as well as in hue,
 # and a line series in dash and marker too.
 LINE_LOOKS = (("1F4E79", "solid", "circle"), ("C55A11", "dash", "square"), ("A5A5A5", "round_dot", "triangle"),
@@ -193,10 +194,12 @@ def fit_header(spec: SheetSpec, area: TableArea, font: float = 11.0, wrapped: It
     the header row as tall as its longest header wraps to; wrapped: offsets of columns whose text wraps, each
     widened to its longest word too ("oppisopimustyösuhdetta"). Call once the sheet's widths are set."""
     grid = spec.values_grid()
-    for offset in wrapped:
-        col = area.left + offset
-        longest = max((longest_word(v) for (r, c), v in grid.items()
-                       if c == col and area.first_row <= r <= area.last_row and isinstance(v, str)), default=0)
+    texts: dict[int, set[str]] = {area.left + offset: set() for offset in wrapped}  # one pass, each text once
+    for (r, c), v in grid.items():
+        if c in texts and area.first_row <= r <= area.last_row and isinstance(v, str):
+            texts[c].add(v)
+    for col, distinct in texts.items():
+        longest = max(map(longest_word, distinct), default=0)
         letter = column_letter(col)
         needed = min(width_for(longest, font), LONGEST_WORD_WIDTH)  # a pasted URL is broken, not given the page
         spec.column_widths[letter] = max(spec.column_widths.get(letter, 8.43), needed)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from tyollisyys_xl.core.cells import cell_range, column_letter, range_bounds
 from tyollisyys_xl.core.sheetspec import Margins, PrintSetup, SheetSpec
@@ -140,11 +141,16 @@ def line_capacity(width: float, font: float = DEFAULT_FONT, bold: bool = False) 
     return max(1.0, (width - 1) * CHARACTERS_PER_UNIT * DEFAULT_FONT / font * (BOLD_FACTOR if bold else 1.0))
 
 
-def words(text: str) -> list[str]:
+_PIECE = re.compile(r"[^-–]*[-–]|[^-–]+")
+
+
+@lru_cache(maxsize=65536)  # a sheet repeats its texts (statuses, names, units) thousands of times
+def words(text: str) -> tuple[str, ...]:
     """The pieces a wrapped cell may break between: at spaces, and after a hyphen ("Mänttä-", "Vilppula")."""
-    return [piece for word in str(text).split() for piece in re.findall(r"[^-–]*[-–]|[^-–]+", word)]
+    return tuple(piece for word in str(text).split() for piece in _PIECE.findall(word))
 
 
+@lru_cache(maxsize=65536)  # the same text in the same column width: a card's status, "ei tietoa", a name
 def wrapped_lines(text: str, width: float, font: float = DEFAULT_FONT, bold: bool = False) -> int:
     """How many lines the text takes in a wrapped cell of this width (greedy, at spaces, hyphens and line breaks)."""
     capacity = line_capacity(width, font, bold)

@@ -12,6 +12,7 @@ Shape: merged cells, hidden rows and masses of formatted empty rows, as the adap
 from __future__ import annotations
 
 import re
+from itertools import chain
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
@@ -76,7 +77,7 @@ def scan_texts(sheets: Mapping[str, list[list[Any]]], table_sheets: Collection[s
     """Every text cell on any sheet that holds a HETU or is too long for Excel, and formula-like text on table_sheets."""
     hits = []
     for name, rows in sheets.items():
-        texts = {v for row in rows for v in row if v.__class__ is str}
+        texts = {v for v in set(chain.from_iterable(rows)) if v.__class__ is str}  # a sheet repeats its values: dedupe first
         found = _messages(texts, formulas=name in table_sheets) if texts else {}
         if not found:
             continue
