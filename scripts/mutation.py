@@ -92,7 +92,7 @@ SCOPES = {
     "generated": Scope(
         "what both writers of generated sheets share: the replacement plan, the highlights, cell addresses",
         ("tyollisyys_xl.io.generated.*",),
-        ("tests/test_render_xlsx.py",),
+        ("tests/test_generated.py", "tests/test_render_xlsx.py"),
     ),
 }
 
