@@ -119,7 +119,8 @@ def test_any_sheet_name_quoted_into_a_reference_is_found_again(name, row, col):
 
 def test_clean_value_leaves_plain_values_alone():
     for value in (None, True, False, 0, -3, 2**70, 1.5, -0.0, math.inf, "", "teksti", "a\tb\nc\rd", "–€ä”",
-                  dt.date(2026, 3, 31), dt.datetime(2026, 3, 31, 12, 30), Formula("=A1", cached=1)):
+                  dt.date(2026, 3, 31), dt.datetime(2026, 3, 31, 12, 30), dt.time(8, 15), dt.timedelta(hours=30),
+                  Formula("=A1", cached=1)):  # times and durations come as read from an input sheet
         cleaned = clean_value(value)
         assert cleaned == value and type(cleaned) is type(value), value
 
@@ -335,6 +336,8 @@ def test_fill_bands_stay_within_the_limit_of_cells():
     assert fill_bands(wide, max_cells=12) == [(1, 1, [[ERROR_FILL, ..., None], [..., ..., ERROR_FILL], [..., ..., ...],
                                                       [..., WARNING_FILL, ...]])]
     assert [top for top, _, _ in fill_bands(wide, max_cells=2)] == [1, 2, 4]  # wider than the limit: a row a band
+    block = {(row, col): ERROR_FILL for row in range(1, 5) for col in (1, 3)}  # 7 cells hold two whole rows of 3
+    assert [(top, len(m) * len(m[0])) for top, _, m in fill_bands(block, max_cells=7)] == [(1, 6), (3, 6)]
 
 
 # ------------------------------------------------------------------------------------------- highlights
