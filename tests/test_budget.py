@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from decimal import Decimal
 
 import numpy as np
@@ -74,6 +75,31 @@ def test_cents_to_a_cells_euros():
 def test_apportion_gives_leftover_cents_to_largest_remainders():
     shares = apportion(np.array([100, 10, 0, 7]), np.array([[1, 1, 1], [1, 1, 1], [1, 2, 3], [0, 0, 0]]))
     assert shares.tolist() == [[34, 33, 33], [4, 3, 3], [0, 0, 0], [0, 0, 0]]
+
+
+def test_apportion_ties_go_left_also_among_many_columns():
+    # 3 cents over weights 1, 2, 1, 2, ... (sum 60): every share is 0 and the weight-2 columns tie for the
+    # three cents, which go to the leftmost three of them. An unstable sort hands them out anywhere.
+    shares = apportion(np.array([3]), np.array([[1, 2] * 20]))
+    assert np.flatnonzero(shares[0]).tolist() == [1, 3, 5] and shares.sum() == 3
+
+
+def test_apportion_gives_int_cents_for_whole_numbers_of_any_dtype():
+    for totals_, weights in [([1000], [[1, 2]]), (np.array([1000.0]), np.array([[1.0, 2.0]]))]:
+        shares = apportion(totals_, weights)
+        assert shares.dtype == np.int64 and shares.tolist() == [[333, 667]]
+
+
+def test_a_row_without_weight_gets_nothing_and_divides_by_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "divide by zero" would reach the user's console
+        shares = apportion(np.array([500, 7]), np.array([[0, 0, 0], [1, 1, 1]]))
+    assert shares.tolist() == [[0, 0, 0], [3, 2, 2]]
+
+
+def test_cents_of_a_column_keep_its_index_and_are_int64():
+    euros = pd.Series([Decimal("1.10"), Decimal("0.01"), Decimal("20")], index=[4, 9, 2], dtype=object)
+    pd.testing.assert_series_equal(cents_series(euros), pd.Series([110, 1, 2000], index=[4, 9, 2], dtype="int64"))
 
 
 @settings(max_examples=100, deadline=None)

@@ -17,6 +17,7 @@ from tyollisyys_xl.core.parsing import (
     contains_hetu,
     excel_serial_to_date,
     fi_number,
+    fi_value,
     hetu_spans,
     is_excel_error,
     mask_hetu,
@@ -121,7 +122,7 @@ def test_numbers_typed_as_finnish_text(text, expected):
     assert parse_number(text) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["1.468", "12.345", "1.468,50", "1,468.50", "1.468.500", "12 34", "abc", "5 kpl", "1e3", ""])
+@pytest.mark.parametrize("text", ["1.468", "12.345", "123.456", "1.468,50", "1,468.50", "1.468.500", "12 34", "abc", "5 kpl", "1e3", ""])
 def test_ambiguous_or_foreign_numbers_are_refused(text):
     with pytest.raises(ParseError):
         parse_number(text)
@@ -147,6 +148,7 @@ def test_euros_read_exactly_to_the_cent(whole, cents, space):
 
 def test_euro_float_noise_is_rounded_off_and_extra_decimals_kept_for_the_schema():
     assert parse_euro(0.1 + 0.2) == Decimal("0.3")
+    assert parse_euro(100.5000000001) == Decimal("100.5")  # noise beyond the ninth decimal
     assert parse_euro("1 200,505 e") == Decimal("1200.505")
 
 
@@ -168,13 +170,15 @@ def test_euro_float_noise_is_rounded_off_and_extra_decimals_kept_for_the_schema(
         (46082.0, (2026, 3)),
         (3, (2026, 3)),
         ("3", (2026, 3)),
+        (1, (2026, 1)), (12.0, (2026, 12)), ("1", (2026, 1)), ("12", (2026, 12)),  # the ends of a bare month number
+        (32874.0, (1990, 1)),  # 1.1.1990, the first serial read as a date
     ],
 )
 def test_months(value, expected):
     assert parse_month(value) == expected
 
 
-@pytest.mark.parametrize("value", ["13/2026", "kevät 2026", 0, 2026, 14.5, True, "3/26", "²"])
+@pytest.mark.parametrize("value", ["13/2026", "kevät 2026", 0, 13, "13", 32873.0, 2026, 14.5, True, "3/26", "²"])
 def test_not_months(value):
     with pytest.raises(ParseError):
         parse_month(value)
@@ -229,14 +233,15 @@ def test_a_number_of_hundreds_of_digits_is_refused_not_infinite():
 
 
 @pytest.mark.parametrize("value, expected", [("Kyllä", True), ("kyllä", True), ("K", True), ("TOSI", True), (True, True), (1, True),
-                                             ("Ei", False), ("ei", False), ("EPÄTOSI", False), (False, False), (0.0, False)])
+                                             ("Ei", False), ("ei", False), ("EPÄTOSI", False), (False, False), (0.0, False), (1.0, True)])
 def test_booleans(value, expected):
     assert parse_bool(value) is expected
 
 
-def test_boolean_refused():
+@pytest.mark.parametrize("value", ["ehkä", 2, -1, 0.5])
+def test_boolean_refused(value):
     with pytest.raises(ParseError):
-        parse_bool("ehkä")
+        parse_bool(value)
 
 
 def test_text_cells():
@@ -283,6 +288,11 @@ def test_business_id_check_digit_agrees_with_an_independent_oracle(first_seven):
     digit = business_id_oracle(first_seven)
     assert business_id_check_digit(first_seven) == digit
     assert {d for d in range(10) if business_id_valid(f"{first_seven}-{d}")} == ({digit} if digit is not None else set())
+
+
+def test_a_seven_digit_business_id_or_other_text_is_left_as_typed():
+    assert normalize_business_id("0112038-9") == "0112038-9"
+    assert normalize_business_id(" ei tiedossa ") == "ei tiedossa"
 
 
 def test_business_id_known_and_old_form():
@@ -351,6 +361,15 @@ def test_hetu_glued_to_other_text(text, found):
     assert "308T" not in mask_hetu(text) and "024F" not in mask_hetu(text)
 
 
+def test_a_leap_day_hetu_is_dated_by_both_digits_of_its_year():
+    """29.2.1912 was (290212123 = 31 × 9361681 + 12 -> C); 29.2.1902, of the year's last digit alone, was not."""
+    assert contains_hetu("290212-123C")
+
+
+def test_every_hetu_of_a_text_is_masked_and_the_text_between_kept():
+    assert mask_hetu("x 131052-308T y 010101A024F z") == f"x {HETU_MASK} y {HETU_MASK} z"
+
+
 def test_hetu_needs_a_valid_check_character_date_and_number():
     code = "131052-308T"
     assert hetu_spans(f"asiakas {code}.") == [(8, 19)]
@@ -375,6 +394,56 @@ def test_finnish_number_display():
     assert fi_number(1468.5) == "1 468,5"
     assert fi_number(Decimal("1200.5")) == "1 200,50"
     assert fi_number(-3.25) == "-3,25"
+    assert fi_number(-0.0) == "0"  # no sign on zero
+    assert fi_number(2.0000000001) == "2"  # float noise beyond six decimals does not show
+
+
+def test_any_cell_value_as_a_finnish_reader_sees_it():
+    assert [fi_value(v) for v in (True, False, 1234.5, Decimal("3"), "teksti")] == ["TOSI", "EPÄTOSI", "1 234,5", "3,00", "teksti"]
+    assert fi_value(dt.datetime(2026, 3, 1, 14, 30)) == "1.3.2026 14:30"
+    assert fi_value(dt.datetime(2026, 3, 1)) == "1.3.2026"  # midnight: a date
+    assert fi_value(dt.date(2026, 3, 1)) == "1.3.2026"
+
+
+# Every refusal, word for word: the message is what a coordinator reads beside the cell.
+REFUSALS = [
+    (parse_number, True, "”TOSI” on totuusarvo, ei luku."),
+    (parse_number, dt.date(2026, 3, 1), "”1.3.2026” on päivämäärä tai aika, ei luku."),
+    (parse_number, float("nan"), "Arvo ei ole luku."),
+    (parse_number, "5 kpl", "”5 kpl” ei ole luku."),
+    (parse_number, "1.468,50", "”1.468,50” on epäselvä luku: käytä desimaalipilkkua ja välilyöntiä tuhaterottimena, esim. 1 468,50."),
+    (parse_number, "1.468", "”1.468” on epäselvä luku (tuhaterotin vai desimaalipiste?): kirjoita esim. 1468 tai 1,468."),
+    (parse_number, "1" * 400, "”" + "1" * 39 + "…” on liian suuri luku."),
+    (parse_euro, True, "”TOSI” on totuusarvo, ei luku."),
+    (parse_euro, "noin 5 €", "”noin 5 €” ei ole luku."),
+    (parse_date, True, "”TOSI” on totuusarvo, ei päivämäärä."),
+    (parse_date, "1.3.26", "”1.3.26”: kirjoita vuosi nelinumeroisena, esim. 1.3.2026."),
+    (parse_date, "31.2.2026", "”31.2.2026”: päivämäärää ei ole olemassa."),
+    (parse_date, "2026-02-31", "”2026-02-31”: päivämäärää ei ole olemassa."),
+    (parse_date, "1/3/2026", "”1/3/2026” on epäselvä päivämäärä (päivä vai kuukausi ensin?): kirjoita esim. 1.3.2026."),
+    (parse_date, "eilen", "”eilen” ei ole päivämäärä (kirjoita esim. 1.3.2026)."),
+    (parse_date, 0.0, "Luku 0 ei ole päivämäärä."),
+    (parse_date, 60, "Luku 60 on Excelissä päivämäärä 29.2.1900, jota ei ole olemassa (vuosi 1900 ei ollut karkausvuosi)."),
+    (parse_month, True, "”TOSI” on totuusarvo, ei kuukausi."),
+    (parse_month, 14.5, "Luku 14,5 ei ole kuukausi (kirjoita esim. 3/2026)."),
+    (parse_month, "13/2026", "”13/2026”: kuukauden numero on 1–12."),
+    (parse_month, "kevät 2026", "”kevät 2026” ei ole kuukausi (kirjoita esim. 3/2026)."),
+    (parse_bool, "ehkä", "”ehkä”: kirjoita Kyllä tai Ei."),
+    (parse_text, True, "”TOSI” on totuusarvo, odotettiin tekstiä."),
+    (parse_text, dt.date(2026, 1, 1), "”1.1.2026” on päivämäärä, odotettiin tekstiä."),
+]
+
+
+@pytest.mark.parametrize("parser, value, message", REFUSALS)
+def test_each_refusal_says_what_was_typed_and_what_to_write(parser, value, message):
+    with pytest.raises(ParseError) as refused:
+        parser(value)
+    assert str(refused.value) == message
+
+
+def test_a_number_cell_is_taken_as_it_is_not_reread_as_text():
+    """1.468 in a number cell is a number: only typed text can be ambiguous."""
+    assert parse_number(1.468) == 1.468 and parse_euro(1.468) == Decimal("1.468") and parse_number(1e20) == 1e20
 
 
 @pytest.mark.parametrize("parser", [parse_number, parse_euro, parse_date, parse_month])

@@ -13,7 +13,7 @@ from decimal import Decimal
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from faults import HETU_2023, HETU_OLD
@@ -417,6 +417,28 @@ def test_a_list_without_a_rule_of_its_own_reports_an_unknown_value(master_sheets
     assert rules_at(result) == {("TUNTEMATON_ARVO", "Toteumat!G3")}
 
 
+@pytest.mark.parametrize("end, finding", [
+    (dt.date(2026, 1, 1), None),  # a period of one day
+    (dt.date(2025, 12, 31), ("Sidonnat!F2", "Jakso päättyy (31.12.2025) ennen kuin se alkaa (1.1.2026).")),
+])
+def test_a_period_may_end_on_the_day_it_starts_but_not_before(master_sheets, end, finding):
+    row = ["K1", dt.date(2025, 12, 1), "Keuruu", "Starttiraha", dt.date(2026, 1, 1), end, 1000, None, None]
+    result = validate_sheets(with_rows(master_sheets, Sidonnat=[row]))
+    found = {(f.address, f.severity, f.message) for f in result.findings if f.rule == "JAKSO_PAATTYY_ENNEN"}
+    assert found == ({(finding[0], ERROR, finding[1])} if finding else set())
+    assert len(result.tables.commitments) == (0 if finding else 1)
+
+
+@pytest.mark.parametrize("subsidy, business_id, required", [
+    ("Palkkatuki", None, True), ("Palkkatuki", BUSINESS_ID, False), ("Starttiraha", None, False),
+])
+def test_a_business_id_is_required_where_the_subsidy_type_says_so(master_sheets, subsidy, business_id, required):
+    row = ["K1", dt.date(2026, 1, 2), "Keuruu", subsidy, dt.date(2026, 1, 1), dt.date(2026, 6, 30), 1000, business_id, None]
+    result = validate_sheets(with_rows(master_sheets, Sidonnat=[row]))
+    found = {(f.rule, f.address, f.message) for f in result.findings if f.sheet == "Sidonnat" and f.severity == ERROR}
+    assert found == ({("PAKOLLINEN", "Sidonnat!H2", f"Tukilaji ”{subsidy}” vaatii työnantajan Y-tunnuksen.")} if required else set())
+
+
 def test_a_missing_business_id_column_is_reported_not_raised(master_sheets):
     """A user deletes the optional Y-tunnus column while a subsidy type requires one."""
     sheets = copy.deepcopy(master_sheets)
@@ -430,14 +452,15 @@ def test_a_missing_business_id_column_is_reported_not_raised(master_sheets):
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(["M06", "m06", "M09"]), st.sampled_from(["3/2026", "maaliskuu 2026", "4/2026"]),
+@given(st.lists(st.tuples(st.sampled_from(["M06", "m06", "M09"]), st.sampled_from(["3/2026", "maaliskuu 2026", "4/2026", None]),
                           st.sampled_from(["Jämsä", "JÄMSÄ", "Keuruu", None])), min_size=1, max_size=12))
+@example(keys=[("M06", "3/2026", "Jämsä"), ("M06", None, "Jämsä"), ("M06", None, "Jämsä")])  # a missing middle part
 def test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first(master_sheets, keys):
-    """Keys are equal in any letter case and in any month spelling; a row with a missing key part repeats nothing."""
+    """Keys are equal in any letter case and in any month spelling; a row with a missing key part (any of them) repeats nothing."""
     result = validate_sheets(with_rows(master_sheets, Toteumat=[entry(i, m, 1, month=month) for i, month, m in keys]))
     first_row, expected = {}, {}
     for row, (indicator, month, municipality) in enumerate(keys, start=2):
-        if municipality is None:
+        if month is None or municipality is None:
             continue
         key = (indicator.casefold(), 4 if month == "4/2026" else 3, municipality.casefold())
         if key in first_row:
@@ -446,6 +469,17 @@ def test_a_repeated_key_is_flagged_at_every_later_row_and_names_the_first(master
     found = {f.address: f.message for f in result.findings if f.rule == "KAKSOISKIRJAUS"}
     assert set(found) == set(expected)
     assert all(f"rivillä {expected[address]} " in message for address, message in found.items())
+
+
+def test_each_unique_key_of_a_table_is_checked_and_named_in_the_message(master_sheets):
+    """Kunnat has two keys, the name and the code: a code repeated under another name is still a repeat."""
+    sheets = copy.deepcopy(master_sheets)
+    sheets["Kunnat"][2][1] = sheets["Kunnat"][1][1]  # Jämsä gets Joutsa's code
+    sheets = with_rows(sheets, Toteumat=[entry("M06", "Jämsä", 1), entry("M06", "Jämsä", 2)])
+    assert {(f.address, f.message) for f in validate_sheets(sheets).findings if f.rule == "KAKSOISKIRJAUS"} == {
+        ("Kunnat!B3", "Sama Kuntanumero on jo rivillä 2 (kaksoiskirjaus)."),
+        ("Toteumat!A3", "Sama Mittari, Kuukausi, Kunta on jo rivillä 2 (kaksoiskirjaus)."),
+    }
 
 
 def test_an_unknown_reference_names_the_value_and_the_column_under_its_own_rule(master_sheets):

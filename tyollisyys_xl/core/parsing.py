@@ -112,11 +112,6 @@ def fi_number(value: float | int | Decimal) -> str:
     return text.replace(",", " ").replace(".", ",")
 
 
-def fi_euros(value: float | Decimal) -> str:
-    """Euros for a message: always two decimals, "1 200,50 €"."""
-    return f"{fi_number(Decimal(str(value)).quantize(Decimal('0.01')))} €"
-
-
 def fi_value(value: object) -> str:
     """Any cell value as a Finnish reader expects to see it."""
     if isinstance(value, bool):
