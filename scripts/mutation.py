@@ -94,7 +94,8 @@ SCOPES = {
          "tests/test_boundaries.py::test_date_range_of_payments"),
     ),
     "generated": Scope(
-        "what both writers of generated sheets share: the replacement plan, the highlights, cell addresses",
+        "what both writers of generated sheets share: the replacement plan, highlights, cell addresses, style bands, "
+        "header and footer sections, value cleaning",
         ("tyollisyys_xl.io.generated.*",),
         ("tests/test_generated.py", "tests/test_render_xlsx.py"),
     ),

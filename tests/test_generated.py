@@ -1,4 +1,4 @@
-"""io/generated.py on its own: the pure pieces both renderers share, by known answers and one property.
+"""io/generated.py on its own: the pure pieces both renderers share, by known answers and properties.
 
 The renderers' tests (test_render_xlsx.py, test_xlwings_book.py) show that these pieces work in files;
 these show each piece's own rule, so that a change to it fails here whatever a renderer happens to use.
@@ -7,6 +7,7 @@ these show each piece's own rule, so that a change to it fails here whatever a r
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import replace
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tyollisyys_xl.core.cells import cell, column_letter
 from tyollisyys_xl.core.findings import ERROR, WARNING, Finding
 from tyollisyys_xl.core.sheetspec import Block, Formula, Hyperlink, SheetSpec, Style
 from tyollisyys_xl.io.generated import (
@@ -158,8 +160,8 @@ def test_the_plan_refuses_names_that_repeat_in_any_case_and_names_a_users_sheet(
 # --- highlights ----------------------------------------------------------------------------------
 
 
-def finding(severity, sheet, cell):
-    return Finding(severity, sheet, cell, None, "TYYPPI" if severity == ERROR else "TYHJAT_RIVIT", "viesti")
+def finding(severity, sheet, address):
+    return Finding(severity, sheet, address, None, "TYYPPI" if severity == ERROR else "TYHJAT_RIVIT", "viesti")
 
 
 def test_highlight_fills_an_error_wins_and_ranges_expand():
@@ -247,8 +249,8 @@ def painted(styles):
     """Each cell's format after applying the styles one by one, the last one winning."""
     grid = {}
     for style in styles:
-        for cell in expand_cells(style.range):
-            grid[cell] = replace(style, range="")
+        for key in expand_cells(style.range):
+            grid[key] = replace(style, range="")
     return grid
 
 
@@ -261,3 +263,110 @@ def test_coalescing_styles_formats_every_cell_as_applying_them_one_by_one(styles
     merged = coalesce_styles(styles)
     assert painted(merged) == painted(styles)
     assert len(merged) <= len(styles)
+
+
+# --- properties, and what a user may type or a reader may hand back -----------------------------------
+
+
+_sheet_names = st.text(st.characters(blacklist_characters="[]:*?/\\", blacklist_categories=("Cs",)), min_size=1, max_size=31)
+_section_text = st.text(st.characters(blacklist_characters="&", blacklist_categories=("Cs",)), max_size=12)
+_cells = st.builds(cell, st.integers(1, 60), st.integers(1, 30))
+
+
+@given(st.integers(1, 16_384), st.integers(1, 1_048_576))
+def test_a_written_address_parses_back(col, row):
+    assert column_index(column_letter(col)) == col
+    assert parse_cell(cell(row, col)) == (row, col)
+    assert parse_cell(f"${column_letter(col)}${row}") == (row, col)
+
+
+@pytest.mark.parametrize("address", ["D", "17", "", "D17:E18", "ABCD1", "Toteumat!D17", "D-1"])
+def test_what_is_not_one_cell_is_refused_by_name(address):
+    with pytest.raises(ValueError, match=f"not a cell address: {address!r}"):
+        parse_cell(address)
+
+
+@given(_sheet_names, st.integers(1, 500), st.integers(1, 500))
+def test_any_sheet_name_quoted_into_a_reference_is_found_again(name, row, col):
+    assert link_sheet(f"{quote_sheet(name)}!{cell(row, col)}") == name
+
+
+def test_clean_value_leaves_plain_values_alone():
+    for value in (None, True, False, 0, -3, 2**70, 1.5, -0.0, math.inf, "", "teksti", "a\tb\nc\rd", "–€ä”",
+                  dt.date(2026, 3, 31), dt.datetime(2026, 3, 31, 12, 30), dt.time(8, 15), dt.timedelta(hours=30),
+                  Formula("=A1", cached=1)):  # times and durations come as read from an input sheet
+        cleaned = clean_value(value)
+        assert cleaned == value and type(cleaned) is type(value), value
+
+
+def test_clean_value_drops_what_xml_cannot_carry():
+    assert clean_value("a\x00b\x1fc\x0b") == "abc"
+    assert clean_value("\ufffeok\uffff") == "ok"
+    assert clean_value("a\ud800b") == "ab"
+    text = clean_value(np.str_("x\x07y"))  # a str subclass, as numpy hands text on
+    assert text == "xy"
+
+
+@given(st.text())
+def test_clean_text_is_the_text_without_its_xml_illegal_characters(text):
+    cleaned = clean_value(text)
+    legal = "".join(ch for ch in text if ch in "\t\n\r" or not (ch < " " or "\ud800" <= ch <= "\udfff" or ch in "\ufffe\uffff"))
+    assert cleaned == legal
+
+
+def test_sheet_cells_are_the_clean_values_and_the_links():
+    spec = SheetSpec("Kortti", blocks=[Block(2, 2, [["a\x00", float("nan")], [Decimal("1.5"), None]])],
+                     hyperlinks=[Hyperlink("B3", "Toteumat!D2", "Toteumat"), Hyperlink("D5", "'Oma lehti'!A1", "Oma\x01")])
+    every_link = {(2, 2): "a", (2, 3): None, (3, 2): hyperlink_formula(spec.hyperlinks[0]), (3, 3): None,
+                  (5, 4): hyperlink_formula(spec.hyperlinks[1])}
+    assert sheet_cells(spec) == every_link
+    assert sheet_cells(spec, ["TOTEUMAT", "oma LEHTI"]) == every_link  # Excel's sheet names ignore case
+    assert sheet_cells(spec, ["Toteumat"]) == every_link | {(5, 4): "Oma"}  # no such sheet: the text, cleaned
+    assert sheet_cells(spec, []) == every_link | {(3, 2): "Toteumat", (5, 4): "Oma"}
+
+
+@given(st.dictionaries(st.tuples(st.integers(1, 30), st.integers(1, 30)), st.integers(), min_size=1, max_size=20))
+def test_dense_block_writes_every_cell_where_it_stands(cells):
+    block = dense_block(cells)
+    written = {(block.row + r, block.col + c): v for r, row in enumerate(block.values) for c, v in enumerate(row)}
+    assert {key: v for key, v in written.items() if key in cells} == cells
+    assert all(v is None for key, v in written.items() if key not in cells)
+    assert (block.row, block.col) == (min(r for r, _ in cells), min(c for _, c in cells))
+
+
+@given(st.dictionaries(st.integers(1, 40), st.sampled_from([8.0, 9.5, 12.0]), max_size=30))
+def test_equal_runs_size_every_position_once_as_given(sizes):
+    runs = equal_runs(sizes)
+    assert {p: size for first, last, size in runs for p in range(first, last + 1)} == sizes
+    assert sum(last - first + 1 for first, last, _ in runs) == len(sizes)
+    assert all(not (a[1] + 1 == b[0] and a[2] == b[2]) for a, b in zip(runs, runs[1:]))  # no two runs could be one
+
+
+@given(_section_text, _section_text, _section_text)
+def test_header_sections_take_back_what_the_codes_put_in(left, center, right):
+    assert header_sections(f"&L{left}&C{center}&R{right}") == {"left": left, "center": center, "right": right}
+    assert header_sections(f"{center}&R{right}&L{left}") == {"left": left, "center": center, "right": right}
+
+
+@given(st.dictionaries(_sheet_names, st.dictionaries(_cells, st.just(ERROR_FILL), max_size=4),
+                       max_size=3))
+def test_the_highlight_memory_read_without_recalculation_gives_back_the_cells(fills):
+    """A reader that does not calculate sees each formula's cached value: the address it was written for."""
+    values = [[v.cached if isinstance(v, Formula) else v for v in row] for row in highlight_state_spec(fills).blocks[0].values]
+    assert read_highlight_state(values) == {sheet: set(cells) for sheet, cells in fills.items() if cells}
+
+
+def test_the_highlight_memory_ignores_what_it_cannot_read():
+    values = [HIGHLIGHT_HEADERS, ["Toteumat"], [None, "B3", "B3"], [7, "B4"], ["Toteumat", 5, None], ["Toteumat", "ei solu"],
+              ["Toteumat", " c5 ", None], ["Sidonnat", "A1", "A1", "lisää"]]
+    assert read_highlight_state(values) == {"Toteumat": {"C5"}, "Sidonnat": {"A1"}}
+    assert read_highlight_state(None) == {} and read_highlight_state([]) == {}
+    assert read_highlight_state([["Toteumat", "A1", "A1"]]) == {}  # the first row is the header
+
+
+def test_a_users_sheet_in_the_way_is_named_in_finnish():
+    with pytest.raises(GeneratedSheetConflict) as raised:
+        plan_replacement(["Tarkistus"], ["tarkistus"], [])
+    assert raised.value.sheet == "Tarkistus"
+    assert str(raised.value) == ("Välilehti 'Tarkistus' on jo työkirjassa, mutta sitä ei ole tehnyt tämä työkalu. "
+                                 "Nimeä se uudelleen, niin työkalu voi luoda oman 'Tarkistus'-välilehtensä.")
