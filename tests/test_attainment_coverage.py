@@ -39,6 +39,11 @@ def test_a_year_to_date_rate_divides_the_sums_and_keeps_the_thinnest_coverage():
     assert notes == []
 
 
+def test_a_year_to_date_rate_is_as_of_its_latest_month():
+    figure, _ = area_actual(rate_spec(), [month(1, 50, 5, 10), month(2, 50, 15, 30), month(3, 90, 9, 10)], 3)
+    assert (figure.month, figure.numerator, figure.denominator, figure.value) == (3, 29, 50, 58.0)
+
+
 def test_a_year_to_date_rate_from_koko_alue_rows_is_from_the_area():
     figure, _ = area_actual(rate_spec(), [month(1, 50, 5, 10, from_area=True), month(2, 40, 4, 10, from_area=True)], 2)
     assert (figure.value, figure.from_area, figure.complete) == (45.0, True, True)
@@ -79,7 +84,9 @@ def test_a_partial_sum_or_an_unbroken_partial_limit_is_not_judged_but_keeps_what
     status = RISKISSA if combine == SUM else TAVOITTEESSA  # a partial limit is judged only once it is broken
     judged = _partial(spec, month(6, 30, 1, 1, reported=5), Judgement(0.5, 50.0, 0.3, status), notes, 8)
     assert (judged.expected_share, judged.expected, judged.status) == (0.5, 50.0, EI_TIETOA)
-    assert math.isnan(judged.progress) and notes[0].startswith("Vain 5/8 kuntaa")
+    why = ("summa ei ole koko alueen luku" if combine == SUM else "raja voi ylittyä puuttuvissa kunnissa")
+    assert math.isnan(judged.progress)
+    assert notes == [f"Vain 5/8 kuntaa on kirjannut luvun: {why}, joten tilaa ei arvioida."]
 
 
 def combined(indicator: str, rule_combine: str) -> IndicatorSpec:
@@ -127,10 +134,11 @@ def point_in_time() -> IndicatorSpec:
 
 
 def test_a_point_in_time_figure_is_the_latest_complete_month_and_says_which_later_ones_were_short():
-    months = [month(1, 99, 1, 1), month(2, 50, 1, 1, reported=5), month(3, 60, 1, 1, reported=6)]
-    figure, notes = area_actual(point_in_time(), months, 3)
+    months = [month(1, 99, 1, 1), month(2, 50, 1, 1, reported=5), month(3, 60, 1, 1, reported=6),
+              month(4, 70, 1, 1, reported=7)]
+    figure, notes = area_actual(point_in_time(), months, 4)
     assert (figure.month, figure.value) == (1, 99)
-    assert notes == [f"{month_label(3)} on vajaa (6 kuntaa): käytetään viimeisintä täyttä kuukautta {month_label(1)}."]
+    assert notes == [f"{month_label(4)} on vajaa (7 kuntaa): käytetään viimeisintä täyttä kuukautta {month_label(1)}."]
 
 
 @pytest.mark.parametrize(("months", "chosen"), [
