@@ -115,6 +115,8 @@ def test_the_frozen_part_left_of_and_above_the_first_scrolling_cell(scroll, froz
     ("Otsikko&RSivu &P", {"left": "", "center": "Otsikko", "right": "Sivu &P"}),
     ("&Lvasen&Ckeski&Roikea", {"left": "vasen", "center": "keski", "right": "oikea"}),
     ("&Ca&Cb", {"left": "", "center": "ab", "right": ""}),
+    ("T&&K&RSivu &P", {"left": "", "center": "T&&K", "right": "Sivu &P"}),  # && is a literal "&", not a code
+    ("&LA&&Lb&&&Cc", {"left": "A&&Lb&&", "center": "c", "right": ""}),
 ])
 def test_header_code_text_in_its_sections(header, sections):
     assert header_sections(header) == sections
@@ -342,8 +344,12 @@ def test_equal_runs_size_every_position_once_as_given(sizes):
     assert all(not (a[1] + 1 == b[0] and a[2] == b[2]) for a, b in zip(runs, runs[1:]))  # no two runs could be one
 
 
-@given(_section_text, _section_text, _section_text)
+_section_with_ampersands = st.lists(st.one_of(_section_text, st.just("&&")), max_size=4).map("".join)
+
+
+@given(_section_with_ampersands, _section_with_ampersands, _section_with_ampersands)
 def test_header_sections_take_back_what_the_codes_put_in(left, center, right):
+    """Any section text, literal ampersands ("&&") included, comes back from the codes it was put in with."""
     assert header_sections(f"&L{left}&C{center}&R{right}") == {"left": left, "center": center, "right": right}
     assert header_sections(f"{center}&R{right}&L{left}") == {"left": left, "center": center, "right": right}
 

@@ -109,15 +109,19 @@ def frozen_range(scroll_top_left: str) -> str | None:
     return None
 
 
+_SECTION_CODES = {"&L": "left", "&C": "center", "&R": "right"}
+
+
 def header_sections(header: str) -> dict[str, str]:
-    """Split Excel header code text ('&L...&C...&R...') into its left/center/right sections."""
-    parts = re.split(r"&([LCR])", header)
+    """Split Excel header code text ('&L...&C...&R...') into its left/center/right sections. A doubled "&" is
+    Excel's literal ampersand ("T&&K"): it stays in its section, and its second "&" never starts a code."""
     sections = {"left": "", "center": "", "right": ""}
-    if parts[0]:
-        sections["center"] = parts[0]
-    keys = {"L": "left", "C": "center", "R": "right"}
-    for code, text in zip(parts[1::2], parts[2::2]):
-        sections[keys[code]] += text
+    current = "center"  # text before any code is centred
+    for token in re.split(r"(&&|&[LCR])", header):
+        if token in _SECTION_CODES:
+            current = _SECTION_CODES[token]
+        else:
+            sections[current] += token
     return sections
 
 
